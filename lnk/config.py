@@ -1,0 +1,60 @@
+"""Settings, read only from the environment (with safe development defaults)."""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass, field
+from datetime import timedelta
+
+DEV_JWT_SECRET = "lnk-development-secret-change-me-please-0123456789"
+
+
+def _bool(name: str, default: bool) -> bool:
+    raw = os.environ.get(name)
+    if raw is None or raw == "":
+        return default
+    return raw.strip().lower() in ("1", "true", "yes", "on")
+
+
+def _int(name: str, default: int) -> int:
+    raw = os.environ.get(name)
+    return int(raw) if raw else default
+
+
+@dataclass
+class Settings:
+    env: str = "development"  # LNK_ENV: development | production | testing
+    port: int = 3001
+    sqlite_path: str = "instance/lnk.sqlite3"
+    mongodb_uri: str | None = None
+    upload_dir: str = "instance/uploads"
+    jwt_secret: str = DEV_JWT_SECRET
+    redis_url: str | None = None
+    async_mode: str = "gevent"  # LNK_ASYNC_MODE: gevent | eventlet | threading
+    ratelimit_enabled: bool = True
+    max_upload_bytes: int = 25 * 1024 * 1024
+    max_json_bytes: int = 64 * 1024
+    access_token_ttl: timedelta = timedelta(minutes=15)
+    refresh_token_ttl: timedelta = timedelta(days=30)
+    cookie_secure: bool = False
+    extra: dict = field(default_factory=dict)
+
+    @classmethod
+    def from_env(cls) -> Settings:
+        env = os.environ.get("LNK_ENV", "development")
+        secret = os.environ.get("JWT_SECRET")
+        if env == "production" and not secret:
+            raise RuntimeError("JWT_SECRET must be set when LNK_ENV=production")
+        return cls(
+            env=env,
+            port=_int("PORT", 3001),
+            sqlite_path=os.environ.get("SQLITE_PATH", "instance/lnk.sqlite3"),
+            mongodb_uri=os.environ.get("MONGODB_URI") or None,
+            upload_dir=os.environ.get("UPLOAD_DIR", "instance/uploads"),
+            jwt_secret=secret or DEV_JWT_SECRET,
+            redis_url=os.environ.get("REDIS_URL") or None,
+            async_mode=os.environ.get("LNK_ASYNC_MODE", "gevent"),
+            ratelimit_enabled=_bool("RATELIMIT_ENABLED", True),
+            max_upload_bytes=_int("MAX_UPLOAD_BYTES", 25 * 1024 * 1024),
+            cookie_secure=_bool("COOKIE_SECURE", env == "production"),
+        )

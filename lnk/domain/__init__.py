@@ -1,0 +1,1 @@
+"""Domain model and events: no Flask, no storage driver."""

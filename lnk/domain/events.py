@@ -1,0 +1,52 @@
+"""Domain events: past-tense facts that services publish after their write has committed.
+
+The realtime broadcaster subscribes to them and decides rooms and payloads; services never know
+about Socket.IO. ``audience`` is always the list of user ids that must hear about the event.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+
+from lnk.domain.models import Message
+
+
+@dataclass(frozen=True)
+class MessageSent:
+    message: Message
+    audience: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class MessageUpdated:
+    """An existing message changed; ``action`` is edited|deleted|reaction|offer|booking."""
+
+    message: Message
+    action: str
+    audience: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class MessagesRead:
+    conversation_id: str
+    user_id: str
+    message_ids: tuple[str, ...]
+    read_at: datetime
+    audience: tuple[str, ...]  # the other participants; the reader gets ConversationUpdated
+
+
+@dataclass(frozen=True)
+class ConversationUpdated:
+    """A conversation's state changed for these users; each must get its own view of it."""
+
+    conversation_id: str
+    audience: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class UserSuspended:
+    user_id: str
+
+
+DomainEvent = MessageSent | MessageUpdated | MessagesRead | ConversationUpdated | UserSuspended

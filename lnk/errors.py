@@ -1,0 +1,67 @@
+"""LnkError and its subclasses: the only failures services raise.
+
+Three translators turn them into a response: problem+json (API), an HTML error page (pages) and a
+socket acknowledgement ``{ok: false, error: {code, message}}``.
+"""
+
+from __future__ import annotations
+
+
+class LnkError(Exception):
+    code = "bad_request"
+    status = 400
+    title = "Bad Request"
+
+    def __init__(self, message: str | None = None, *, errors: dict[str, list[str]] | None = None,
+                 headers: dict[str, str] | None = None) -> None:
+        super().__init__(message or self.title)
+        self.message = message or self.title
+        self.errors = errors
+        self.headers = headers or {}
+
+    def to_ack(self) -> dict:
+        return {"ok": False, "error": {"code": self.code, "message": self.message}}
+
+
+class BadRequest(LnkError):
+    pass
+
+
+class ValidationFailed(LnkError):
+    code, status, title = "validation_error", 422, "Unprocessable Content"
+
+    @classmethod
+    def field(cls, name: str, message: str) -> ValidationFailed:
+        return cls(f"{name}: {message}", errors={name: [message]})
+
+
+class Unauthorized(LnkError):
+    code, status, title = "unauthorized", 401, "Unauthorized"
+
+
+class Forbidden(LnkError):
+    code, status, title = "forbidden", 403, "Forbidden"
+
+
+class EditWindowExpired(Forbidden):
+    code = "edit_window_expired"
+
+
+class NotFound(LnkError):
+    code, status, title = "not_found", 404, "Not Found"
+
+
+class Conflict(LnkError):
+    code, status, title = "conflict", 409, "Conflict"
+
+
+class PayloadTooLarge(LnkError):
+    code, status, title = "payload_too_large", 413, "Payload Too Large"
+
+
+class UnsupportedMediaType(LnkError):
+    code, status, title = "unsupported_media_type", 415, "Unsupported Media Type"
+
+
+class RateLimited(LnkError):
+    code, status, title = "rate_limited", 429, "Too Many Requests"
