@@ -231,6 +231,10 @@ class MessageRepository(ABC):
         Returns False if it was already hidden."""
 
     @abstractmethod
+    def is_hidden(self, message_id: str, user_id: str) -> bool:
+        """True if the user deleted this message for itself."""
+
+    @abstractmethod
     def set_reaction(self, message_id: str, user_id: str, emoji: str | None) -> Message | None:
         """One reaction per user: replaces the user's previous one; None removes it."""
 
@@ -305,6 +309,10 @@ class BookingRepository(ABC):
 
     @abstractmethod
     def set_status(self, booking_id: str, status: str) -> Booking | None: ...
+
+    @abstractmethod
+    def has_confirmed_in_conversation(self, conversation_id: str) -> bool:
+        """True if a confirmed booking was made in this conversation (indexed lookup)."""
 
 
 class FileRepository(ABC):

@@ -1,0 +1,65 @@
+"""``flask`` commands: create-admin and seed-demo."""
+
+from __future__ import annotations
+
+import click
+from flask import Flask
+
+from lnk.errors import LnkError
+from lnk.services import accounts, conversations, messages
+from lnk.web.context import ctx
+
+DEMO_PASSWORD = "demo-password"
+DEMO_USERS = [("alice", "Alice Provider"), ("bob", "Bob Client"), ("carol", "Carol Client")]
+
+
+def seed_demo_data() -> dict:
+    """A few users, a direct and a group conversation with messages. Idempotent."""
+    c = ctx()
+    users = {}
+    for username, display in DEMO_USERS:
+        user = c.store.users.get_by_username(username)
+        users[username] = user or accounts.register(c, username, DEMO_PASSWORD, display)
+    alice, bob, carol = users["alice"], users["bob"], users["carol"]
+    direct, created = conversations.create_conversation(c, bob, "direct", [alice.id])
+    if created:
+        for sender, text in [(bob, "Hi Alice! Are you free to fix my kitchen sink this week?"),
+                             (alice, "Hello Bob, yes, Thursday afternoon works for me."),
+                             (bob, "Great, see you Thursday then.")]:
+            messages.send_message(c, sender, direct.id, content=text)
+    groups, _ = conversations.list_conversations(c, alice, limit=100)
+    if not any(g.type == "group" for g in groups):
+        group, _ = conversations.create_conversation(c, alice, "group", [bob.id, carol.id],
+                                                     "Neighbourhood helpers")
+        for sender, text in [(alice, "Welcome to the group, everyone!"),
+                             (carol, "Thanks Alice. Does anyone know a good electrician?"),
+                             (bob, "Alice fixed my sink last month, ask her.")]:
+            messages.send_message(c, sender, group.id, content=text)
+    return users
+
+
+def register(app: Flask) -> None:
+    @app.cli.command("create-admin")
+    @click.argument("username")
+    @click.option("--password", prompt=True, hide_input=True, confirmation_prompt=True)
+    @click.option("--display-name", default=None)
+    def create_admin(username: str, password: str, display_name: str | None) -> None:
+        """Create a platform admin (or promote an existing user)."""
+        c = ctx()
+        existing = c.store.users.get_by_username(username)
+        try:
+            if existing:
+                c.store.users.update(existing.id, role="admin")
+                click.echo(f"{username} is now an admin")
+                return
+            accounts.register(c, username, password, display_name, role="admin")
+        except LnkError as error:
+            raise click.ClickException(error.message) from None
+        click.echo(f"created admin {username}")
+
+    @app.cli.command("seed-demo")
+    def seed_demo() -> None:
+        """Create demo users and conversations (safe to run twice)."""
+        seed_demo_data()
+        names = ", ".join(u for u, _ in DEMO_USERS)
+        click.echo(f"demo users: {names} (password: {DEMO_PASSWORD})")

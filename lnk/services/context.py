@@ -1,0 +1,29 @@
+"""What every service function receives: the store, the event bus, the clock and the rules."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import timedelta
+
+from lnk.clock import Clock
+from lnk.events import EventBus
+from lnk.store.base import Store
+
+
+@dataclass(frozen=True)
+class Rules:
+    edit_window: timedelta = timedelta(hours=24)
+    max_group_participants: int = 256
+    max_content_chars: int = 4000
+    offer_default_hours: int = 48
+    offer_max_hours: int = 720
+    booking_request_ttl: timedelta = timedelta(hours=24)
+    max_attachments: int = 10
+
+
+@dataclass
+class ServiceContext:
+    store: Store
+    events: EventBus
+    clock: Clock = field(default_factory=Clock)
+    rules: Rules = field(default_factory=Rules)

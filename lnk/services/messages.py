@@ -1,0 +1,269 @@
+"""Messages: sending, history, editing, deleting and reactions."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field, replace
+
+import emoji as emoji_lib
+
+from lnk.domain.events import ConversationUpdated, MessageSent, MessageUpdated
+from lnk.domain.models import Conversation, Location, Message, Participant, ReplyPreview, User
+from lnk.errors import Conflict, EditWindowExpired, Forbidden, NotFound, ValidationFailed
+from lnk.services import moderation
+from lnk.services.context import ServiceContext
+from lnk.services.conversations import require_participant
+from lnk.services.pagination import clamp_limit, decode_cursor, encode_cursor
+from lnk.store.base import DuplicateError, NewMessage
+
+PREVIEW_CHARS = 120
+
+
+@dataclass
+class SendResult:
+    message: Message
+    created: bool
+    warnings: list[dict] = field(default_factory=list)
+
+
+def preview_of(message: Message | NewMessage) -> str:
+    """The one-line text shown for a message in the conversation list."""
+    if getattr(message, "deleted", False):
+        return "Message deleted"
+    text = " ".join((message.content or "").split())
+    if message.type == "media":
+        count = len(message.attachments)
+        label = f"📎 {count} attachment{'s' if count != 1 else ''}"
+        text = f"{label}: {text}" if text else label
+    elif message.type == "location":
+        loc = message.location
+        text = "📍 " + ((loc.name or loc.address) if loc and (loc.name or loc.address)
+                       else "Location")
+    elif message.type == "service_offer" and message.service_offer:
+        text = f"Offer: {message.service_offer.title} ({message.service_offer.status})"
+    elif message.type == "booking_request" and message.booking_request:
+        req = message.booking_request
+        text = f"Booking request: {req.title} ({req.status})"
+    return text[:PREVIEW_CHARS]
+
+
+def visible_message(ctx: ServiceContext, actor: User, message_id: str
+                    ) -> tuple[Message, Conversation, Participant]:
+    """A message the actor may see, with its conversation and the actor's membership; else 404."""
+    message = ctx.store.messages.get(message_id)
+    if message is None:
+        raise NotFound("message not found")
+    conversation = ctx.store.conversations.get(message.conversation_id)
+    me = conversation.participant(actor.id) if conversation else None
+    if (conversation is None or me is None or message.seq <= me.cleared_seq
+            or ctx.store.messages.is_hidden(message.id, actor.id)):
+        raise NotFound("message not found")
+    return message, conversation, me
+
+
+def send_message(ctx: ServiceContext, actor: User, conversation_id: str, *,
+                 content: str | None = None, attachment_ids: list[str] | None = None,
+                 reply_to_id: str | None = None, client_id: str | None = None) -> SendResult:
+    """A text message, or a media message when attachments are given (content is the caption)."""
+    conversation, _ = require_participant(ctx, actor, conversation_id)
+    if client_id:
+        earlier = ctx.store.messages.get_by_client_id(actor.id, client_id)
+        if earlier is not None:
+            return _repeat_of(earlier, conversation_id)
+    text = (content or "").strip()
+    attachments = _own_attachments(ctx, actor, attachment_ids or [])
+    if not attachments and not text:
+        raise ValidationFailed.field("content", "must not be empty")
+    if len(text) > ctx.rules.max_content_chars:
+        raise ValidationFailed.field("content", f"must be at most "
+                                     f"{ctx.rules.max_content_chars} characters")
+    warnings = moderation.screen_text(ctx, conversation_id, text)
+    new = NewMessage(conversation_id, actor.id, "media" if attachments else "text", content=text,
+                     client_id=client_id, attachments=tuple(attachments),
+                     reply_to=_reply_preview(ctx, actor, conversation, reply_to_id),
+                     flagged=bool(warnings))
+    return _store_and_announce(ctx, conversation, new, warnings)
+
+
+def send_location(ctx: ServiceContext, actor: User, conversation_id: str, *, latitude: float,
+                  longitude: float, name: str | None = None, address: str | None = None,
+                  client_id: str | None = None) -> SendResult:
+    conversation, _ = require_participant(ctx, actor, conversation_id)
+    if client_id:
+        earlier = ctx.store.messages.get_by_client_id(actor.id, client_id)
+        if earlier is not None:
+            return _repeat_of(earlier, conversation_id)
+    errors = {}
+    if not -90 <= latitude <= 90:
+        errors["latitude"] = ["must be between -90 and 90"]
+    if not -180 <= longitude <= 180:
+        errors["longitude"] = ["must be between -180 and 180"]
+    if errors:
+        raise ValidationFailed("invalid coordinates", errors=errors)
+    location = Location(latitude, longitude, (name or "").strip() or None,
+                        (address or "").strip() or None)
+    new = NewMessage(conversation_id, actor.id, "location", location=location,
+                     client_id=client_id)
+    return _store_and_announce(ctx, conversation, new, [])
+
+
+def store_new_message(ctx: ServiceContext, conversation: Conversation, new: NewMessage
+                      ) -> SendResult:
+    """Stores a prepared message and announces it (used by every kind of send)."""
+    return _store_and_announce(ctx, conversation, new, [])
+
+
+def _store_and_announce(ctx: ServiceContext, conversation: Conversation, new: NewMessage,
+                        warnings: list[dict]) -> SendResult:
+    new = replace(new, preview=preview_of(new))
+    try:
+        message = ctx.store.messages.append(new, ctx.clock.now())
+    except DuplicateError:  # the same clientId raced in from another request
+        assert new.client_id is not None
+        earlier = ctx.store.messages.get_by_client_id(new.sender_id, new.client_id)
+        assert earlier is not None
+        return _repeat_of(earlier, conversation.id)
+    ctx.events.publish([MessageSent(message, tuple(conversation.participant_ids))])
+    return SendResult(message, True, warnings)
+
+
+def _repeat_of(earlier: Message, conversation_id: str) -> SendResult:
+    if earlier.conversation_id != conversation_id:
+        raise Conflict("this clientId was already used for another conversation")
+    return SendResult(earlier, False)
+
+
+def _own_attachments(ctx: ServiceContext, actor: User, ids: list[str]) -> list:
+    if len(ids) > ctx.rules.max_attachments:
+        raise ValidationFailed.field("attachmentIds", f"at most {ctx.rules.max_attachments}")
+    if len(set(ids)) != len(ids):
+        raise ValidationFailed.field("attachmentIds", "each file may be attached once")
+    files = []
+    for file_id in ids:
+        meta = ctx.store.files.get(file_id)
+        if meta is None or meta.owner_id != actor.id:
+            raise ValidationFailed.field("attachmentIds", f"{file_id} is not a file you uploaded")
+        files.append(meta)
+    return files
+
+
+def _reply_preview(ctx: ServiceContext, actor: User, conversation: Conversation,
+                   reply_to_id: str | None) -> ReplyPreview | None:
+    if not reply_to_id:
+        return None
+    try:
+        target, _, _ = visible_message(ctx, actor, reply_to_id)
+    except NotFound:
+        target = None
+    if target is None or target.conversation_id != conversation.id or target.deleted:
+        raise ValidationFailed.field("replyToId", "is not a message of this conversation")
+    return ReplyPreview(target.id, target.sender_id, target.type, preview_of(target))
+
+
+def list_messages(ctx: ServiceContext, actor: User, conversation_id: str, *,
+                  before: str | None = None, after: str | None = None,
+                  after_seq: int | None = None, limit: int | None = None,
+                  cursor: str | None = None) -> tuple[list[Message], str | None]:
+    """Newest first (optionally before a message), or oldest first after a message or seq."""
+    _, me = require_participant(ctx, actor, conversation_id)
+    limit = clamp_limit(limit, 50)
+    direction, seq = "before", None
+    if cursor:
+        data = decode_cursor(cursor, "d", "s")
+        if data["d"] not in ("before", "after") or not isinstance(data["s"], int):
+            raise ValidationFailed.field("cursor", "is not a cursor this list returned")
+        direction, seq = data["d"], data["s"]
+    elif after_seq is not None:
+        direction, seq = "after", after_seq
+    elif after or before:
+        anchor_id = after or before
+        anchor = ctx.store.messages.get(anchor_id or "")
+        if anchor is None or anchor.conversation_id != conversation_id:
+            raise ValidationFailed.field("after" if after else "before",
+                                         "is not a message of this conversation")
+        direction, seq = ("after" if after else "before"), anchor.seq
+    repo = ctx.store.messages
+    if direction == "after":
+        items = repo.page(conversation_id, actor.id, min_seq=me.cleared_seq, after_seq=seq,
+                          limit=limit + 1)
+    else:
+        items = repo.page(conversation_id, actor.id, min_seq=me.cleared_seq, before_seq=seq,
+                          limit=limit + 1)
+    next_cursor = None
+    if len(items) > limit:
+        items = items[:limit]
+        next_cursor = encode_cursor({"d": direction, "s": items[-1].seq})
+    return items, next_cursor
+
+
+def get_message(ctx: ServiceContext, actor: User, message_id: str) -> Message:
+    return visible_message(ctx, actor, message_id)[0]
+
+
+def edit_message(ctx: ServiceContext, actor: User, message_id: str, content: str) -> Message:
+    message, conversation, _ = visible_message(ctx, actor, message_id)
+    if message.sender_id != actor.id:
+        raise Forbidden("only the sender may edit a message")
+    if message.type not in ("text", "media"):
+        raise ValidationFailed.field("content", "only text messages and captions can be edited")
+    if message.deleted:
+        raise Conflict("this message was deleted")
+    if ctx.clock.now() - message.created_at > ctx.rules.edit_window:
+        raise EditWindowExpired("messages can be edited for 24 hours")
+    text = (content or "").strip()
+    if not text and message.type == "text":
+        raise ValidationFailed.field("content", "must not be empty")
+    if len(text) > ctx.rules.max_content_chars:
+        raise ValidationFailed.field("content", f"must be at most "
+                                     f"{ctx.rules.max_content_chars} characters")
+    draft = replace(message, content=text)
+    edited = ctx.store.messages.edit(message_id, text, preview_of(draft), ctx.clock.now())
+    assert edited is not None
+    ctx.events.publish([MessageUpdated(edited, "edited", tuple(conversation.participant_ids))])
+    return edited
+
+
+def delete_message(ctx: ServiceContext, actor: User, message_id: str) -> None:
+    """Delete for everyone: the sender, a group owner/admin, or a platform admin."""
+    message = ctx.store.messages.get(message_id)
+    if message is None:
+        raise NotFound("message not found")
+    conversation = ctx.store.conversations.get(message.conversation_id)
+    if conversation is None:
+        raise NotFound("message not found")
+    if not actor.is_admin:
+        message, conversation, me = visible_message(ctx, actor, message_id)
+        group_manager = conversation.type == "group" and me.role in ("owner", "admin")
+        if message.sender_id != actor.id and not group_manager:
+            raise Forbidden("only the sender or a group admin may delete this message")
+    if message.type == "system":
+        raise ValidationFailed.field("id", "system messages cannot be deleted")
+    deleted = ctx.store.messages.delete_for_everyone(message_id, "Message deleted",
+                                                     ctx.clock.now())
+    if deleted is None:
+        return  # already deleted: deleting again changes nothing
+    audience = tuple(conversation.participant_ids)
+    ctx.events.publish([MessageUpdated(deleted, "deleted", audience),
+                        ConversationUpdated(conversation.id, audience)])
+
+
+def delete_for_me(ctx: ServiceContext, actor: User, message_id: str) -> None:
+    message, conversation, _ = visible_message(ctx, actor, message_id)
+    if ctx.store.messages.hide_for(message.id, actor.id):
+        ctx.events.publish([ConversationUpdated(conversation.id, (actor.id,))])
+
+
+def react(ctx: ServiceContext, actor: User, message_id: str, emoji: str | None) -> Message:
+    """Sets (or with None removes) the actor's one reaction on a message."""
+    message, conversation, _ = visible_message(ctx, actor, message_id)
+    if emoji is not None:
+        emoji = emoji.strip()
+        if not emoji or len(emoji) > 16 or not emoji_lib.is_emoji(emoji):
+            raise ValidationFailed.field("emoji", "must be a single emoji")
+    if message.deleted:
+        raise Conflict("this message was deleted")
+    if message.reactions.get(actor.id) == emoji:
+        return message
+    updated = ctx.store.messages.set_reaction(message.id, actor.id, emoji)
+    assert updated is not None
+    ctx.events.publish([MessageUpdated(updated, "reaction", tuple(conversation.participant_ids))])
+    return updated

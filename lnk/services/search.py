@@ -1,0 +1,51 @@
+"""Message search: every term must start a word of the text, case-insensitively."""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+
+from lnk.domain.models import Conversation, Message, User
+from lnk.errors import ValidationFailed
+from lnk.services.context import ServiceContext
+from lnk.services.conversations import require_participant
+from lnk.services.pagination import clamp_limit, decode_cursor, encode_cursor
+
+TERM_RE = re.compile(r"[^\W_]+", re.UNICODE)
+MAX_TERMS = 8
+
+
+def search_terms(q: str) -> list[str]:
+    """Lower-cased runs of letters and digits, accents folded (``Café`` finds ``cafe``)."""
+    folded = unicodedata.normalize("NFKD", q or "")
+    folded = "".join(ch for ch in folded if not unicodedata.combining(ch)).lower()
+    return list(dict.fromkeys(TERM_RE.findall(folded)))[:MAX_TERMS]
+
+
+def search_messages(ctx: ServiceContext, actor: User, q: str, *,
+                    conversation_id: str | None = None, limit: int | None = None,
+                    cursor: str | None = None
+                    ) -> tuple[list[tuple[Message, Conversation]], str | None]:
+    if not 1 <= len(q or "") <= 200:
+        raise ValidationFailed.field("q", "must be 1-200 characters")
+    terms = search_terms(q)
+    if not terms:
+        raise ValidationFailed.field("q", "must contain at least one letter or digit")
+    if conversation_id:
+        require_participant(ctx, actor, conversation_id)
+    limit = clamp_limit(limit, 20)
+    before_id = decode_cursor(cursor, "id")["id"] if cursor else None
+    found = ctx.store.messages.search(actor.id, terms, conversation_id=conversation_id,
+                                      before_id=before_id, limit=limit + 1)
+    next_cursor = None
+    if len(found) > limit:
+        found = found[:limit]
+        next_cursor = encode_cursor({"id": found[-1].id})
+    conversations: dict[str, Conversation] = {}
+    for message in found:
+        if message.conversation_id not in conversations:
+            conv = ctx.store.conversations.get(message.conversation_id)
+            if conv is not None:
+                conversations[conv.id] = conv
+    return ([(m, conversations[m.conversation_id]) for m in found
+             if m.conversation_id in conversations], next_cursor)

@@ -1,0 +1,18 @@
+"""The JSON API under /api, its OpenAPI document and Swagger UI."""
+
+from __future__ import annotations
+
+from flask import Flask
+
+from lnk.extensions import csrf
+
+
+def register_api(app: Flask) -> None:
+    from lnk.web.api import auth, conversations, messages, openapi
+
+    for module in (auth, conversations, messages):
+        # API calls are authenticated by Bearer token or by the JWT cookie, whose own CSRF
+        # double-submit check (flask-jwt-extended) protects them; Flask-WTF guards the forms.
+        csrf.exempt(module.bp)
+        app.register_blueprint(module.bp)
+    app.register_blueprint(openapi.bp)

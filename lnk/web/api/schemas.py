@@ -1,0 +1,301 @@
+"""Request and response schemas of the JSON API (pydantic v2, camelCase on the wire).
+
+Request models ignore unknown fields. Response models document the payloads for OpenAPI; the
+payloads themselves are built by ``lnk.presenters``.
+"""
+
+from __future__ import annotations
+
+from typing import Annotated, Generic, Literal, TypeVar
+
+from pydantic import BaseModel, ConfigDict, Field, StringConstraints
+from pydantic.alias_generators import to_camel
+
+ObjectId = Annotated[str, StringConstraints(pattern=r"^[0-9a-f]{24}$")]
+Limit = Annotated[int, Field(ge=1, description="page size; values above 100 are clamped")]
+
+
+class Schema(BaseModel):
+    model_config = ConfigDict(alias_generator=to_camel, populate_by_name=True, extra="ignore")
+
+
+# --- requests -------------------------------------------------------------------------------
+
+
+class RegisterBody(Schema):
+    username: Annotated[str, StringConstraints(pattern=r"^[A-Za-z0-9_.-]{3,32}$")]
+    password: Annotated[str, StringConstraints(min_length=8, max_length=128)]
+    display_name: Annotated[str, StringConstraints(max_length=64)] | None = None
+
+
+class LoginBody(Schema):
+    username: Annotated[str, StringConstraints(max_length=64)]
+    password: Annotated[str, StringConstraints(max_length=128)]
+
+
+class LogoutBody(Schema):
+    refresh_token: Annotated[str, StringConstraints(max_length=4096)] | None = None
+
+
+class UserQuery(Schema):
+    q: Annotated[str, StringConstraints(max_length=64)] | None = None
+    limit: Limit | None = None
+    cursor: Annotated[str, StringConstraints(max_length=512)] | None = None
+
+
+class CreateConversationBody(Schema):
+    type: Literal["direct", "group"]
+    participant_ids: Annotated[list[ObjectId], Field(min_length=1, max_length=256)]
+    title: Annotated[str, StringConstraints(max_length=100)] | None = None
+
+
+class ConversationListQuery(Schema):
+    archived: bool = False
+    limit: Limit | None = None
+    cursor: Annotated[str, StringConstraints(max_length=512)] | None = None
+
+
+Role = Literal["owner", "admin", "member"]
+
+
+class UpdateConversationBody(Schema):
+    title: Annotated[str, StringConstraints(max_length=100)] | None = None
+    muted: bool | None = None
+    add_participant_ids: Annotated[list[ObjectId], Field(max_length=256)] | None = None
+    remove_participant_ids: Annotated[list[ObjectId], Field(max_length=256)] | None = None
+    participant_roles: dict[ObjectId, Role] | None = None
+
+
+class SendMessageBody(Schema):
+    content: Annotated[str, StringConstraints(max_length=8000)] | None = None
+    attachment_ids: Annotated[list[ObjectId], Field(max_length=10)] | None = None
+    reply_to_id: ObjectId | None = None
+    client_id: Annotated[str, StringConstraints(min_length=1, max_length=64)] | None = None
+
+
+class LocationBody(Schema):
+    latitude: Annotated[float, Field(ge=-90, le=90, allow_inf_nan=False)]
+    longitude: Annotated[float, Field(ge=-180, le=180, allow_inf_nan=False)]
+    name: Annotated[str, StringConstraints(max_length=200)] | None = None
+    address: Annotated[str, StringConstraints(max_length=500)] | None = None
+    client_id: Annotated[str, StringConstraints(min_length=1, max_length=64)] | None = None
+
+
+class MessageListQuery(Schema):
+    before: ObjectId | None = None
+    after: ObjectId | None = None
+    after_seq: Annotated[int, Field(ge=0)] | None = None
+    limit: Limit | None = None
+    cursor: Annotated[str, StringConstraints(max_length=512)] | None = None
+
+
+class BulkReadBody(Schema):
+    message_ids: Annotated[list[ObjectId], Field(max_length=500)] | None = None
+
+
+class SearchQuery(Schema):
+    q: Annotated[str, StringConstraints(min_length=1, max_length=200)]
+    conversation_id: ObjectId | None = None
+    limit: Limit | None = None
+    cursor: Annotated[str, StringConstraints(max_length=512)] | None = None
+
+
+class EditMessageBody(Schema):
+    content: Annotated[str, StringConstraints(max_length=8000)]
+
+
+class ReactionBody(Schema):
+    emoji: Annotated[str, StringConstraints(min_length=1, max_length=64)]
+
+
+# --- responses (documentation) --------------------------------------------------------------
+
+
+class UserOut(Schema):
+    id: str
+    username: str
+    display_name: str
+    avatar_url: str | None
+    role: Literal["user", "admin"]
+    created_at: str
+
+
+class AuthOut(Schema):
+    user: UserOut
+    access_token: str
+    refresh_token: str
+
+
+class AccessTokenOut(Schema):
+    access_token: str
+
+
+class UserSummaryOut(Schema):
+    id: str
+    username: str | None
+    display_name: str
+    avatar_url: str | None
+
+
+class ParticipantOut(Schema):
+    user_id: str
+    role: Role
+    joined_at: str
+    user: UserSummaryOut
+
+
+class LastMessageOut(Schema):
+    id: str
+    seq: int
+    sender_id: str
+    type: str
+    preview: str
+    created_at: str
+
+
+class ConversationOut(Schema):
+    id: str
+    type: Literal["direct", "group"]
+    title: str | None
+    created_by: str
+    created_at: str
+    updated_at: str
+    participants: list[ParticipantOut]
+    last_message: LastMessageOut | None
+    last_message_at: str | None
+    unread_count: int
+    archived: bool
+    muted: bool
+
+
+class UnreadCountOut(Schema):
+    conversation_id: str
+    unread_count: int
+
+
+class FileOut(Schema):
+    id: str
+    url: str
+    name: str
+    size: int
+    mime_type: str
+    width: int | None
+    height: int | None
+    thumbnail_url: str | None
+
+
+class LocationOut(Schema):
+    latitude: float
+    longitude: float
+    name: str | None
+    address: str | None
+
+
+class ServiceOfferOut(Schema):
+    service_package_id: str
+    title: str
+    description: str
+    price: float
+    currency: str
+    duration_minutes: int
+    note: str | None
+    status: Literal["pending", "accepted", "declined", "withdrawn", "expired"]
+    expires_at: str
+    responded_at: str | None
+    booking_id: str | None
+
+
+class BookingRequestOut(Schema):
+    service_package_id: str
+    title: str
+    requested_start: str
+    duration_minutes: int
+    note: str | None
+    status: Literal["pending", "confirmed", "declined", "cancelled", "expired"]
+    expires_at: str
+    booking_id: str | None
+    responded_at: str | None
+
+
+class ReplyOut(Schema):
+    id: str
+    sender_id: str
+    type: str
+    preview: str
+
+
+class ReactionOut(Schema):
+    emoji: str
+    count: int
+    user_ids: list[str]
+
+
+class MessageOut(Schema):
+    id: str
+    conversation_id: str
+    sender_id: str
+    type: Literal["text", "media", "service_offer", "booking_request", "location", "system"]
+    content: str
+    attachments: list[FileOut]
+    location: LocationOut | None
+    service_offer: ServiceOfferOut | None
+    booking_request: BookingRequestOut | None
+    reply_to: ReplyOut | None
+    reactions: list[ReactionOut]
+    seq: int
+    client_id: str | None
+    created_at: str
+    edited_at: str | None
+    deleted: bool
+
+
+class WarningOut(Schema):
+    code: str
+    message: str
+
+
+class SentMessageOut(MessageOut):
+    warnings: list[WarningOut] | None = None
+
+
+class SearchHitOut(MessageOut):
+    conversation_title: str | None
+
+
+class BulkReadOut(Schema):
+    conversation_id: str
+    marked_count: int
+    unread_count: int
+
+
+class ReadOut(Schema):
+    message_id: str
+    read_at: str | None
+    unread_count: int
+
+
+class ReadEntryOut(Schema):
+    user_id: str
+    read_at: str
+
+
+class ReadsOut(Schema):
+    message_id: str
+    reads: list[ReadEntryOut]
+
+
+T = TypeVar("T")
+
+
+class ListOut(Schema, Generic[T]):
+    items: list[T]
+    next_cursor: str | None
+
+
+class ProblemOut(BaseModel):
+    type: str = "about:blank"
+    title: str
+    status: int
+    detail: str
+    code: str
+    errors: dict[str, list[str]] | None = None

@@ -1,0 +1,55 @@
+"""JWT configuration: token lifetimes, cookies with CSRF double submit, revocation, suspension."""
+
+from __future__ import annotations
+
+from flask import Flask
+from flask_jwt_extended.exceptions import CSRFError
+
+from lnk.config import Settings
+from lnk.errors import Forbidden, Unauthorized
+from lnk.extensions import jwt
+from lnk.services import accounts
+from lnk.web.problems import problem_response
+
+
+def configure_jwt(app: Flask, settings: Settings) -> None:
+    app.config.update(
+        JWT_SECRET_KEY=settings.jwt_secret,
+        JWT_ACCESS_TOKEN_EXPIRES=settings.access_token_ttl,
+        JWT_REFRESH_TOKEN_EXPIRES=settings.refresh_token_ttl,
+        JWT_TOKEN_LOCATION=["headers", "cookies"],
+        JWT_COOKIE_SECURE=settings.cookie_secure,
+        JWT_COOKIE_SAMESITE="Lax",
+        JWT_COOKIE_CSRF_PROTECT=True,  # double submit: csrf_access_token cookie + X-CSRF-TOKEN
+        JWT_CSRF_IN_COOKIES=True,
+        JWT_ACCESS_COOKIE_PATH="/",
+        JWT_REFRESH_COOKIE_PATH="/",
+        JWT_SESSION_COOKIE=False,
+    )
+    jwt.init_app(app)
+
+    def lnk_ctx():
+        return app.extensions["lnk"]
+
+    @jwt.token_in_blocklist_loader
+    def _revoked(_header: dict, payload: dict) -> bool:
+        return accounts.is_token_revoked(lnk_ctx(), payload["jti"])
+
+    @jwt.user_lookup_loader
+    def _lookup(_header: dict, payload: dict):
+        return accounts.active_user(lnk_ctx(), payload["sub"])
+
+    def unauthorized(message: str):
+        return problem_response(Unauthorized(message))
+
+    jwt.unauthorized_loader(lambda msg: unauthorized("missing access token"))
+    jwt.invalid_token_loader(lambda msg: unauthorized("invalid token"))
+    jwt.expired_token_loader(lambda h, p: unauthorized("token has expired"))
+    jwt.revoked_token_loader(lambda h, p: unauthorized("token has been revoked"))
+    jwt.user_lookup_error_loader(lambda h, p: unauthorized("unknown user"))
+    jwt.token_verification_failed_loader(lambda h, p: unauthorized("invalid token"))
+
+    @app.errorhandler(CSRFError)
+    def _csrf(_error: CSRFError):
+        return problem_response(Forbidden("missing or invalid CSRF token"))
+
