@@ -4,17 +4,27 @@ from __future__ import annotations
 
 import logging
 
+import argon2.profiles
+from argon2 import PasswordHasher
 from flask import Flask
 
 from lnk.clock import Clock
 from lnk.config import Settings
 from lnk.events import EventBus
 from lnk.services.context import ServiceContext
+from lnk.store.base import Store
 
 
-def create_app(settings: Settings | None = None, *, events: EventBus | None = None,
-               clock: Clock | None = None) -> Flask:
-    """Builds the app: settings, store, services context, extensions, blueprints, realtime."""
+def create_app(
+    settings: Settings | None = None,
+    *,
+    events: EventBus | None = None,
+    clock: Clock | None = None,
+    store: Store | None = None,
+) -> Flask:
+    """Builds the app: settings, store, services context, extensions, blueprints, realtime.
+
+    ``events``, ``clock`` and ``store`` let tests watch events, move time and pick an engine."""
     from lnk import cli, extensions
     from lnk.realtime import init_realtime
     from lnk.store import open_store
@@ -23,25 +33,39 @@ def create_app(settings: Settings | None = None, *, events: EventBus | None = No
     from lnk.web.security import configure_jwt
 
     settings = settings or Settings.from_env()
-    app = Flask(__name__, template_folder="../templates", static_folder="../static",
-                instance_relative_config=True)
+    app = Flask(
+        __name__,
+        template_folder="../templates",
+        static_folder="../static",
+        instance_relative_config=True,
+    )
     app.config.update(
         SECRET_KEY=settings.jwt_secret,
         LNK_SETTINGS=settings,
         LNK_MAX_JSON_BYTES=settings.max_json_bytes,
         MAX_CONTENT_LENGTH=settings.max_upload_bytes * 10 + 1024 * 1024,
-        JSON_SORT_KEYS=False,
         RATELIMIT_ENABLED=settings.ratelimit_enabled,
         RATELIMIT_STORAGE_URI=settings.redis_url or "memory://",
         RATELIMIT_HEADERS_ENABLED=True,
         TESTING=settings.env == "testing",
     )
-    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    app.json.sort_keys = False  # contract order, and cheaper
+    logging.basicConfig(
+        level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s"
+    )
 
-    store = open_store(sqlite_path=settings.sqlite_path, upload_dir=settings.upload_dir,
-                       mongodb_uri=settings.mongodb_uri)
-    app.extensions["lnk"] = ServiceContext(store=store, events=events or EventBus(),
-                                           clock=clock or Clock())
+    if store is None:
+        store = open_store(
+            sqlite_path=settings.sqlite_path,
+            upload_dir=settings.upload_dir,
+            mongodb_uri=settings.mongodb_uri,
+        )
+    service_context = ServiceContext(
+        store=store, events=events or EventBus(), clock=clock or Clock()
+    )
+    if settings.env == "testing":  # hashing cost is not what the tests are about
+        service_context.hasher = PasswordHasher.from_parameters(argon2.profiles.CHEAPEST)
+    app.extensions["lnk"] = service_context
 
     configure_jwt(app, settings)
     extensions.csrf.init_app(app)

@@ -23,17 +23,22 @@ def seed_demo_data() -> dict:
     alice, bob, carol = users["alice"], users["bob"], users["carol"]
     direct, created = conversations.create_conversation(c, bob, "direct", [alice.id])
     if created:
-        for sender, text in [(bob, "Hi Alice! Are you free to fix my kitchen sink this week?"),
-                             (alice, "Hello Bob, yes, Thursday afternoon works for me."),
-                             (bob, "Great, see you Thursday then.")]:
+        for sender, text in [
+            (bob, "Hi Alice! Are you free to fix my kitchen sink this week?"),
+            (alice, "Hello Bob, yes, Thursday afternoon works for me."),
+            (bob, "Great, see you Thursday then."),
+        ]:
             messages.send_message(c, sender, direct.id, content=text)
     groups, _ = conversations.list_conversations(c, alice, limit=100)
     if not any(g.type == "group" for g in groups):
-        group, _ = conversations.create_conversation(c, alice, "group", [bob.id, carol.id],
-                                                     "Neighbourhood helpers")
-        for sender, text in [(alice, "Welcome to the group, everyone!"),
-                             (carol, "Thanks Alice. Does anyone know a good electrician?"),
-                             (bob, "Alice fixed my sink last month, ask her.")]:
+        group, _ = conversations.create_conversation(
+            c, alice, "group", [bob.id, carol.id], "Neighbourhood helpers"
+        )
+        for sender, text in [
+            (alice, "Welcome to the group, everyone!"),
+            (carol, "Thanks Alice. Does anyone know a good electrician?"),
+            (bob, "Alice fixed my sink last month, ask her."),
+        ]:
             messages.send_message(c, sender, group.id, content=text)
     return users
 

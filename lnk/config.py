@@ -21,6 +21,11 @@ def _int(name: str, default: int) -> int:
     return int(raw) if raw else default
 
 
+def _float(name: str, default: float) -> float:
+    raw = os.environ.get(name)
+    return float(raw) if raw else default
+
+
 @dataclass
 class Settings:
     env: str = "development"  # LNK_ENV: development | production | testing
@@ -37,6 +42,11 @@ class Settings:
     access_token_ttl: timedelta = timedelta(minutes=15)
     refresh_token_ttl: timedelta = timedelta(days=30)
     cookie_secure: bool = False
+    # Realtime: presence heartbeat TTL across processes (LNK_PRESENCE_TTL, seconds), the grace
+    # before userOffline (LNK_OFFLINE_GRACE) and how long an unrenewed typing state lasts.
+    presence_ttl: float = 30.0
+    offline_grace: float = 3.0
+    typing_ttl: float = 6.0
     extra: dict = field(default_factory=dict)
 
     @classmethod
@@ -57,4 +67,7 @@ class Settings:
             ratelimit_enabled=_bool("RATELIMIT_ENABLED", True),
             max_upload_bytes=_int("MAX_UPLOAD_BYTES", 25 * 1024 * 1024),
             cookie_secure=_bool("COOKIE_SECURE", env == "production"),
+            presence_ttl=_float("LNK_PRESENCE_TTL", 30.0),
+            offline_grace=min(_float("LNK_OFFLINE_GRACE", 3.0), 5.0),
+            typing_ttl=_float("LNK_TYPING_TTL", 6.0),
         )

@@ -12,8 +12,13 @@ class LnkError(Exception):
     status = 400
     title = "Bad Request"
 
-    def __init__(self, message: str | None = None, *, errors: dict[str, list[str]] | None = None,
-                 headers: dict[str, str] | None = None) -> None:
+    def __init__(
+        self,
+        message: str | None = None,
+        *,
+        errors: dict[str, list[str]] | None = None,
+        headers: dict[str, str] | None = None,
+    ) -> None:
         super().__init__(message or self.title)
         self.message = message or self.title
         self.errors = errors

@@ -46,8 +46,12 @@ def user_json(user: User) -> dict:
 def user_summary(user: User | None, user_id: str) -> dict:
     if user is None:
         return {"id": user_id, "username": None, "displayName": "Deleted user", "avatarUrl": None}
-    return {"id": user.id, "username": user.username, "displayName": user.display_name,
-            "avatarUrl": user.avatar_url}
+    return {
+        "id": user.id,
+        "username": user.username,
+        "displayName": user.display_name,
+        "avatarUrl": user.avatar_url,
+    }
 
 
 def conversation_json(conversation: Conversation, viewer_id: str, users: dict[str, User]) -> dict:
@@ -62,13 +66,23 @@ def conversation_json(conversation: Conversation, viewer_id: str, users: dict[st
         "createdAt": iso(conversation.created_at),
         "updatedAt": iso(conversation.updated_at),
         "participants": [
-            {"userId": p.user_id, "role": p.role, "joinedAt": iso(p.joined_at),
-             "user": user_summary(users.get(p.user_id), p.user_id)}
+            {
+                "userId": p.user_id,
+                "role": p.role,
+                "joinedAt": iso(p.joined_at),
+                "user": user_summary(users.get(p.user_id), p.user_id),
+            }
             for p in conversation.participants
         ],
-        "lastMessage": None if last is None or (me and last.seq <= me.cleared_seq) else {
-            "id": last.id, "seq": last.seq, "senderId": last.sender_id, "type": last.type,
-            "preview": last.preview, "createdAt": iso(last.created_at),
+        "lastMessage": None
+        if last is None or (me and last.seq <= me.cleared_seq)
+        else {
+            "id": last.id,
+            "seq": last.seq,
+            "senderId": last.sender_id,
+            "type": last.type,
+            "preview": last.preview,
+            "createdAt": iso(last.created_at),
         },
         "lastMessageAt": iso(conversation.last_message_at),
         "unreadCount": me.unread_count if me else 0,
@@ -95,8 +109,10 @@ def reactions_json(reactions: dict[str, str]) -> list[dict]:
     for user_id, emoji in reactions.items():
         by_emoji.setdefault(emoji, []).append(user_id)
     counts = Counter({e: len(ids) for e, ids in by_emoji.items()})
-    return [{"emoji": e, "count": n, "userIds": sorted(by_emoji[e])}
-            for e, n in sorted(counts.items(), key=lambda kv: (-kv[1], kv[0]))]
+    return [
+        {"emoji": e, "count": n, "userIds": sorted(by_emoji[e])}
+        for e, n in sorted(counts.items(), key=lambda kv: (-kv[1], kv[0]))
+    ]
 
 
 def message_json(message: Message) -> dict:
@@ -109,27 +125,49 @@ def message_json(message: Message) -> dict:
         "type": message.type,
         "content": message.content,
         "attachments": [file_json(f) for f in message.attachments],
-        "location": None if message.location is None else {
-            "latitude": message.location.latitude, "longitude": message.location.longitude,
-            "name": message.location.name, "address": message.location.address,
+        "location": None
+        if message.location is None
+        else {
+            "latitude": message.location.latitude,
+            "longitude": message.location.longitude,
+            "name": message.location.name,
+            "address": message.location.address,
         },
-        "serviceOffer": None if offer is None else {
-            "servicePackageId": offer.service_package_id, "title": offer.title,
-            "description": offer.description, "price": money(offer.price),
-            "currency": offer.currency, "durationMinutes": offer.duration_minutes,
-            "note": offer.note, "status": offer.status, "expiresAt": iso(offer.expires_at),
-            "respondedAt": iso(offer.responded_at), "bookingId": offer.booking_id,
+        "serviceOffer": None
+        if offer is None
+        else {
+            "servicePackageId": offer.service_package_id,
+            "title": offer.title,
+            "description": offer.description,
+            "price": money(offer.price),
+            "currency": offer.currency,
+            "durationMinutes": offer.duration_minutes,
+            "note": offer.note,
+            "status": offer.status,
+            "expiresAt": iso(offer.expires_at),
+            "respondedAt": iso(offer.responded_at),
+            "bookingId": offer.booking_id,
         },
-        "bookingRequest": None if request is None else {
-            "servicePackageId": request.service_package_id, "title": request.title,
+        "bookingRequest": None
+        if request is None
+        else {
+            "servicePackageId": request.service_package_id,
+            "title": request.title,
             "requestedStart": iso(request.requested_start),
-            "durationMinutes": request.duration_minutes, "note": request.note,
-            "status": request.status, "expiresAt": iso(request.expires_at),
-            "bookingId": request.booking_id, "respondedAt": iso(request.responded_at),
+            "durationMinutes": request.duration_minutes,
+            "note": request.note,
+            "status": request.status,
+            "expiresAt": iso(request.expires_at),
+            "bookingId": request.booking_id,
+            "respondedAt": iso(request.responded_at),
         },
-        "replyTo": None if message.reply_to is None else {
-            "id": message.reply_to.id, "senderId": message.reply_to.sender_id,
-            "type": message.reply_to.type, "preview": message.reply_to.preview,
+        "replyTo": None
+        if message.reply_to is None
+        else {
+            "id": message.reply_to.id,
+            "senderId": message.reply_to.sender_id,
+            "type": message.reply_to.type,
+            "preview": message.reply_to.preview,
         },
         "reactions": reactions_json(message.reactions),
         "seq": message.seq,
@@ -142,19 +180,30 @@ def message_json(message: Message) -> dict:
 
 def package_json(package: ServicePackage) -> dict:
     return {
-        "id": package.id, "ownerId": package.owner_id, "title": package.title,
-        "description": package.description, "price": money(package.price),
-        "currency": package.currency, "durationMinutes": package.duration_minutes,
-        "active": package.active, "createdAt": iso(package.created_at),
+        "id": package.id,
+        "ownerId": package.owner_id,
+        "title": package.title,
+        "description": package.description,
+        "price": money(package.price),
+        "currency": package.currency,
+        "durationMinutes": package.duration_minutes,
+        "active": package.active,
+        "createdAt": iso(package.created_at),
     }
 
 
 def booking_json(booking: Booking) -> dict:
     return {
-        "id": booking.id, "servicePackageId": booking.service_package_id,
-        "providerId": booking.provider_id, "clientId": booking.client_id,
-        "conversationId": booking.conversation_id, "messageId": booking.message_id,
-        "start": iso(booking.start), "durationMinutes": booking.duration_minutes,
-        "price": money(booking.price), "currency": booking.currency, "status": booking.status,
+        "id": booking.id,
+        "servicePackageId": booking.service_package_id,
+        "providerId": booking.provider_id,
+        "clientId": booking.client_id,
+        "conversationId": booking.conversation_id,
+        "messageId": booking.message_id,
+        "start": iso(booking.start),
+        "durationMinutes": booking.duration_minutes,
+        "price": money(booking.price),
+        "currency": booking.currency,
+        "status": booking.status,
         "createdAt": iso(booking.created_at),
     }

@@ -5,7 +5,6 @@ from __future__ import annotations
 import re
 from datetime import datetime
 
-from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
 
 from lnk.domain.events import UserSuspended
@@ -17,14 +16,20 @@ from lnk.store.base import DuplicateError
 
 USERNAME_RE = re.compile(r"^[A-Za-z0-9_.-]{3,32}$")
 
-# Argon2id with the library's defaults (RFC 9106 low-memory profile): slow and salted.
-_hasher = PasswordHasher()
-# Verified against when the username is unknown, so both failures take the same time.
-_DUMMY_HASH = _hasher.hash("lnk-timing-equaliser")
+
+def hash_password(ctx: ServiceContext, password: str) -> str:
+    return ctx.hasher.hash(password)
 
 
-def hash_password(password: str) -> str:
-    return _hasher.hash(password)
+_dummy_hashes: dict[int, str] = {}
+
+
+def _dummy_hash(ctx: ServiceContext) -> str:
+    """Verified against when the username is unknown, so both failures take the same time."""
+    key = id(ctx.hasher)
+    if key not in _dummy_hashes:
+        _dummy_hashes[key] = ctx.hasher.hash("lnk-timing-equaliser")
+    return _dummy_hashes[key]
 
 
 def _check_credentials_shape(username: str, password: str) -> None:
@@ -37,15 +42,21 @@ def _check_credentials_shape(username: str, password: str) -> None:
         raise ValidationFailed("invalid credentials format", errors=errors)
 
 
-def register(ctx: ServiceContext, username: str, password: str,
-             display_name: str | None = None, role: str = "user") -> User:
+def register(
+    ctx: ServiceContext,
+    username: str,
+    password: str,
+    display_name: str | None = None,
+    role: str = "user",
+) -> User:
     _check_credentials_shape(username, password)
     display = (display_name or "").strip() or username
     if len(display) > 64:
         raise ValidationFailed.field("displayName", "must be at most 64 characters")
     try:
-        return ctx.store.users.create(username, display, hash_password(password), role,
-                                      ctx.clock.now())
+        return ctx.store.users.create(
+            username, display, hash_password(ctx, password), role, ctx.clock.now()
+        )
     except DuplicateError:
         raise Conflict("this username is taken") from None
 
@@ -54,15 +65,15 @@ def authenticate(ctx: ServiceContext, username: str, password: str) -> User:
     """The user for these credentials; the same 401 for an unknown name and a wrong password."""
     user = ctx.store.users.get_by_username(username or "")
     try:
-        _hasher.verify(user.password_hash if user else _DUMMY_HASH, password or "")
+        ctx.hasher.verify(user.password_hash if user else _dummy_hash(ctx), password or "")
     except (VerificationError, InvalidHashError):
         raise Unauthorized("invalid username or password") from None
     if user is None:
         raise Unauthorized("invalid username or password")
     if user.suspended:
         raise Forbidden("this account is suspended")
-    if _hasher.check_needs_rehash(user.password_hash):
-        ctx.store.users.update(user.id, password_hash=hash_password(password))
+    if ctx.hasher.check_needs_rehash(user.password_hash):
+        ctx.store.users.update(user.id, password_hash=hash_password(ctx, password))
     return user
 
 
@@ -83,8 +94,9 @@ def get_user(ctx: ServiceContext, user_id: str) -> User:
     return user
 
 
-def search_users(ctx: ServiceContext, q: str | None, limit: int | None,
-                 cursor: str | None) -> tuple[list[User], str | None]:
+def search_users(
+    ctx: ServiceContext, q: str | None, limit: int | None, cursor: str | None
+) -> tuple[list[User], str | None]:
     limit = clamp_limit(limit, 20)
     after = decode_cursor(cursor, "u")["u"] if cursor else None
     users = ctx.store.users.search((q or "").strip().lower(), limit + 1, after_username=after)

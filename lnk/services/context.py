@@ -5,6 +5,8 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import timedelta
 
+from argon2 import PasswordHasher
+
 from lnk.clock import Clock
 from lnk.events import EventBus
 from lnk.store.base import Store
@@ -27,3 +29,5 @@ class ServiceContext:
     events: EventBus
     clock: Clock = field(default_factory=Clock)
     rules: Rules = field(default_factory=Rules)
+    # Argon2id, RFC 9106 low-memory profile; test apps pass argon2.profiles.CHEAPEST for speed.
+    hasher: PasswordHasher = field(default_factory=PasswordHasher)

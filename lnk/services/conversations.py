@@ -18,8 +18,9 @@ def direct_key(a: str, b: str) -> str:
     return ":".join(sorted((a, b)))
 
 
-def require_participant(ctx: ServiceContext, actor: User, conversation_id: str
-                        ) -> tuple[Conversation, Participant]:
+def require_participant(
+    ctx: ServiceContext, actor: User, conversation_id: str
+) -> tuple[Conversation, Participant]:
     """The conversation and the actor's membership; 404 when the actor is not in it."""
     conversation = ctx.store.conversations.get(conversation_id)
     me = conversation.participant(actor.id) if conversation else None
@@ -37,15 +38,21 @@ def _known_user_ids(ctx: ServiceContext, ids: list[str], field: str) -> list[str
     return unique
 
 
-def create_conversation(ctx: ServiceContext, actor: User, type: str, participant_ids: list[str],
-                        title: str | None = None) -> tuple[Conversation, bool]:
+def create_conversation(
+    ctx: ServiceContext,
+    actor: User,
+    type: str,
+    participant_ids: list[str],
+    title: str | None = None,
+) -> tuple[Conversation, bool]:
     """Returns (conversation, created). A direct conversation is unique per pair of users."""
     now = ctx.clock.now()
     if type == "direct":
         others = [i for i in dict.fromkeys(participant_ids) if i != actor.id]
         if len(others) != 1 or len(participant_ids) != 1:
-            raise ValidationFailed.field("participantIds", "a direct conversation has exactly one "
-                                         "other participant")
+            raise ValidationFailed.field(
+                "participantIds", "a direct conversation has exactly one other participant"
+            )
         other = _known_user_ids(ctx, others, "participantIds")[0]
         key = direct_key(actor.id, other)
         existing = ctx.store.conversations.get_direct(key)
@@ -53,16 +60,22 @@ def create_conversation(ctx: ServiceContext, actor: User, type: str, participant
             return existing, False
         try:
             conversation = ctx.store.conversations.create(
-                "direct", None, actor.id, [(actor.id, "member"), (other, "member")], now,
-                direct_key=key)
+                "direct",
+                None,
+                actor.id,
+                [(actor.id, "member"), (other, "member")],
+                now,
+                direct_key=key,
+            )
         except DuplicateError:  # the other side created it at the same moment
             conversation = ctx.store.conversations.get_direct(key)
             assert conversation is not None
             return conversation, False
     else:
         title = _clean_title(title)
-        others = [i for i in _known_user_ids(ctx, participant_ids, "participantIds")
-                  if i != actor.id]
+        others = [
+            i for i in _known_user_ids(ctx, participant_ids, "participantIds") if i != actor.id
+        ]
         if len(others) + 1 > ctx.rules.max_group_participants:
             raise ValidationFailed.field("participantIds", "too many participants")
         members = [(actor.id, "owner")] + [(i, "member") for i in others]
@@ -82,9 +95,14 @@ def get_conversation(ctx: ServiceContext, actor: User, conversation_id: str) -> 
     return require_participant(ctx, actor, conversation_id)[0]
 
 
-def list_conversations(ctx: ServiceContext, actor: User, *, archived: bool = False,
-                       limit: int | None = None, cursor: str | None = None
-                       ) -> tuple[list[Conversation], str | None]:
+def list_conversations(
+    ctx: ServiceContext,
+    actor: User,
+    *,
+    archived: bool = False,
+    limit: int | None = None,
+    cursor: str | None = None,
+) -> tuple[list[Conversation], str | None]:
     limit = clamp_limit(limit, 20)
     after = None
     if cursor:
@@ -93,8 +111,9 @@ def list_conversations(ctx: ServiceContext, actor: User, *, archived: bool = Fal
             after = ConversationCursor(datetime.fromisoformat(data["t"]), str(data["id"]))
         except (TypeError, ValueError):
             raise ValidationFailed.field("cursor", "is not a cursor this list returned") from None
-    items = ctx.store.conversations.list_for_user(actor.id, archived=archived, limit=limit + 1,
-                                                  after=after)
+    items = ctx.store.conversations.list_for_user(
+        actor.id, archived=archived, limit=limit + 1, after=after
+    )
     next_cursor = None
     if len(items) > limit:
         items = items[:limit]
@@ -104,18 +123,27 @@ def list_conversations(ctx: ServiceContext, actor: User, *, archived: bool = Fal
     return items, next_cursor
 
 
-def update_conversation(ctx: ServiceContext, actor: User, conversation_id: str, *,
-                        title: str | None = None, muted: bool | None = None,
-                        add_ids: list[str] | None = None, remove_ids: list[str] | None = None,
-                        roles: dict[str, str] | None = None) -> Conversation:
+def update_conversation(
+    ctx: ServiceContext,
+    actor: User,
+    conversation_id: str,
+    *,
+    title: str | None = None,
+    muted: bool | None = None,
+    add_ids: list[str] | None = None,
+    remove_ids: list[str] | None = None,
+    roles: dict[str, str] | None = None,
+) -> Conversation:
     """Applies every requested change after checking all of them, so a refused request changes
     nothing. Membership changes post one system message each."""
     conversation, me = require_participant(ctx, actor, conversation_id)
     add_ids, remove_ids, roles = add_ids or [], remove_ids or [], roles or {}
     group_change = title is not None or add_ids or remove_ids or roles
     if group_change and conversation.type != "group":
-        raise ValidationFailed("only group conversations have a title and members to change",
-                               errors={"type": ["is direct"]})
+        raise ValidationFailed(
+            "only group conversations have a title and members to change",
+            errors={"type": ["is direct"]},
+        )
     manager = me.role in MANAGER_ROLES
     leaving_only = remove_ids == [actor.id] and not (title is not None or add_ids or roles)
     if group_change and not manager and not leaving_only:
@@ -150,8 +178,9 @@ def update_conversation(ctx: ServiceContext, actor: User, conversation_id: str, 
     audience = tuple(dict.fromkeys(updated.participant_ids + to_remove))
     events: list = [MessageSent(m, tuple(updated.participant_ids)) for m in messages]
     changed_for_all = group_change
-    events.append(ConversationUpdated(conversation_id, audience if changed_for_all
-                                      else (actor.id,)))
+    events.append(
+        ConversationUpdated(conversation_id, audience if changed_for_all else (actor.id,))
+    )
     ctx.events.publish(events)
     return updated if updated.participant(actor.id) else conversation
 
@@ -177,8 +206,9 @@ def _check_roles(conversation: Conversation, me: Participant, roles: dict[str, s
             raise Forbidden("only the owner may hand over or change ownership")
 
 
-def _hand_over_ownership(ctx: ServiceContext, conversation: Conversation,
-                         leaving: list[str]) -> None:
+def _hand_over_ownership(
+    ctx: ServiceContext, conversation: Conversation, leaving: list[str]
+) -> None:
     """When the owner leaves, the longest-standing admin (else member) becomes owner."""
     owner = next((p for p in conversation.participants if p.role == "owner"), None)
     if owner is None or owner.user_id not in leaving:
@@ -190,8 +220,13 @@ def _hand_over_ownership(ctx: ServiceContext, conversation: Conversation,
     ctx.store.conversations.set_participant_role(conversation.id, remaining[0].user_id, "owner")
 
 
-def _membership_messages(ctx: ServiceContext, actor: User, conversation: Conversation,
-                         added: list[str], removed: list[str]) -> list:
+def _membership_messages(
+    ctx: ServiceContext,
+    actor: User,
+    conversation: Conversation,
+    added: list[str],
+    removed: list[str],
+) -> list:
     if not added and not removed:
         return []
     users = ctx.store.users.get_many(added + removed)
@@ -204,16 +239,23 @@ def _membership_messages(ctx: ServiceContext, actor: User, conversation: Convers
     if added:
         texts.append(f"{actor.display_name} added {', '.join(name(i) for i in added)}")
     for user_id in removed:
-        texts.append(f"{name(user_id)} left" if user_id == actor.id
-                     else f"{actor.display_name} removed {name(user_id)}")
+        texts.append(
+            f"{name(user_id)} left"
+            if user_id == actor.id
+            else f"{actor.display_name} removed {name(user_id)}"
+        )
     now = ctx.clock.now()
-    return [ctx.store.messages.append(
-        NewMessage(conversation.id, actor.id, "system", content=text, preview=text), now)
-        for text in texts]
+    return [
+        ctx.store.messages.append(
+            NewMessage(conversation.id, actor.id, "system", content=text, preview=text), now
+        )
+        for text in texts
+    ]
 
 
-def set_archived(ctx: ServiceContext, actor: User, conversation_id: str,
-                 archived: bool) -> Conversation:
+def set_archived(
+    ctx: ServiceContext, actor: User, conversation_id: str, archived: bool
+) -> Conversation:
     require_participant(ctx, actor, conversation_id)
     ctx.store.conversations.set_participant_flags(conversation_id, actor.id, archived=archived)
     ctx.events.publish([ConversationUpdated(conversation_id, (actor.id,))])

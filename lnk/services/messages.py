@@ -36,8 +36,9 @@ def preview_of(message: Message | NewMessage) -> str:
         text = f"{label}: {text}" if text else label
     elif message.type == "location":
         loc = message.location
-        text = "📍 " + ((loc.name or loc.address) if loc and (loc.name or loc.address)
-                       else "Location")
+        text = "📍 " + (
+            (loc.name or loc.address) if loc and (loc.name or loc.address) else "Location"
+        )
     elif message.type == "service_offer" and message.service_offer:
         text = f"Offer: {message.service_offer.title} ({message.service_offer.status})"
     elif message.type == "booking_request" and message.booking_request:
@@ -46,23 +47,35 @@ def preview_of(message: Message | NewMessage) -> str:
     return text[:PREVIEW_CHARS]
 
 
-def visible_message(ctx: ServiceContext, actor: User, message_id: str
-                    ) -> tuple[Message, Conversation, Participant]:
+def visible_message(
+    ctx: ServiceContext, actor: User, message_id: str
+) -> tuple[Message, Conversation, Participant]:
     """A message the actor may see, with its conversation and the actor's membership; else 404."""
     message = ctx.store.messages.get(message_id)
     if message is None:
         raise NotFound("message not found")
     conversation = ctx.store.conversations.get(message.conversation_id)
     me = conversation.participant(actor.id) if conversation else None
-    if (conversation is None or me is None or message.seq <= me.cleared_seq
-            or ctx.store.messages.is_hidden(message.id, actor.id)):
+    if (
+        conversation is None
+        or me is None
+        or message.seq <= me.cleared_seq
+        or ctx.store.messages.is_hidden(message.id, actor.id)
+    ):
         raise NotFound("message not found")
     return message, conversation, me
 
 
-def send_message(ctx: ServiceContext, actor: User, conversation_id: str, *,
-                 content: str | None = None, attachment_ids: list[str] | None = None,
-                 reply_to_id: str | None = None, client_id: str | None = None) -> SendResult:
+def send_message(
+    ctx: ServiceContext,
+    actor: User,
+    conversation_id: str,
+    *,
+    content: str | None = None,
+    attachment_ids: list[str] | None = None,
+    reply_to_id: str | None = None,
+    client_id: str | None = None,
+) -> SendResult:
     """A text message, or a media message when attachments are given (content is the caption)."""
     conversation, _ = require_participant(ctx, actor, conversation_id)
     if client_id:
@@ -74,19 +87,34 @@ def send_message(ctx: ServiceContext, actor: User, conversation_id: str, *,
     if not attachments and not text:
         raise ValidationFailed.field("content", "must not be empty")
     if len(text) > ctx.rules.max_content_chars:
-        raise ValidationFailed.field("content", f"must be at most "
-                                     f"{ctx.rules.max_content_chars} characters")
+        raise ValidationFailed.field(
+            "content", f"must be at most {ctx.rules.max_content_chars} characters"
+        )
     warnings = moderation.screen_text(ctx, conversation_id, text)
-    new = NewMessage(conversation_id, actor.id, "media" if attachments else "text", content=text,
-                     client_id=client_id, attachments=tuple(attachments),
-                     reply_to=_reply_preview(ctx, actor, conversation, reply_to_id),
-                     flagged=bool(warnings))
+    new = NewMessage(
+        conversation_id,
+        actor.id,
+        "media" if attachments else "text",
+        content=text,
+        client_id=client_id,
+        attachments=tuple(attachments),
+        reply_to=_reply_preview(ctx, actor, conversation, reply_to_id),
+        flagged=bool(warnings),
+    )
     return _store_and_announce(ctx, conversation, new, warnings)
 
 
-def send_location(ctx: ServiceContext, actor: User, conversation_id: str, *, latitude: float,
-                  longitude: float, name: str | None = None, address: str | None = None,
-                  client_id: str | None = None) -> SendResult:
+def send_location(
+    ctx: ServiceContext,
+    actor: User,
+    conversation_id: str,
+    *,
+    latitude: float,
+    longitude: float,
+    name: str | None = None,
+    address: str | None = None,
+    client_id: str | None = None,
+) -> SendResult:
     conversation, _ = require_participant(ctx, actor, conversation_id)
     if client_id:
         earlier = ctx.store.messages.get_by_client_id(actor.id, client_id)
@@ -99,21 +127,23 @@ def send_location(ctx: ServiceContext, actor: User, conversation_id: str, *, lat
         errors["longitude"] = ["must be between -180 and 180"]
     if errors:
         raise ValidationFailed("invalid coordinates", errors=errors)
-    location = Location(latitude, longitude, (name or "").strip() or None,
-                        (address or "").strip() or None)
-    new = NewMessage(conversation_id, actor.id, "location", location=location,
-                     client_id=client_id)
+    location = Location(
+        latitude, longitude, (name or "").strip() or None, (address or "").strip() or None
+    )
+    new = NewMessage(conversation_id, actor.id, "location", location=location, client_id=client_id)
     return _store_and_announce(ctx, conversation, new, [])
 
 
-def store_new_message(ctx: ServiceContext, conversation: Conversation, new: NewMessage
-                      ) -> SendResult:
+def store_new_message(
+    ctx: ServiceContext, conversation: Conversation, new: NewMessage
+) -> SendResult:
     """Stores a prepared message and announces it (used by every kind of send)."""
     return _store_and_announce(ctx, conversation, new, [])
 
 
-def _store_and_announce(ctx: ServiceContext, conversation: Conversation, new: NewMessage,
-                        warnings: list[dict]) -> SendResult:
+def _store_and_announce(
+    ctx: ServiceContext, conversation: Conversation, new: NewMessage, warnings: list[dict]
+) -> SendResult:
     new = replace(new, preview=preview_of(new))
     try:
         message = ctx.store.messages.append(new, ctx.clock.now())
@@ -146,8 +176,9 @@ def _own_attachments(ctx: ServiceContext, actor: User, ids: list[str]) -> list:
     return files
 
 
-def _reply_preview(ctx: ServiceContext, actor: User, conversation: Conversation,
-                   reply_to_id: str | None) -> ReplyPreview | None:
+def _reply_preview(
+    ctx: ServiceContext, actor: User, conversation: Conversation, reply_to_id: str | None
+) -> ReplyPreview | None:
     if not reply_to_id:
         return None
     try:
@@ -159,10 +190,17 @@ def _reply_preview(ctx: ServiceContext, actor: User, conversation: Conversation,
     return ReplyPreview(target.id, target.sender_id, target.type, preview_of(target))
 
 
-def list_messages(ctx: ServiceContext, actor: User, conversation_id: str, *,
-                  before: str | None = None, after: str | None = None,
-                  after_seq: int | None = None, limit: int | None = None,
-                  cursor: str | None = None) -> tuple[list[Message], str | None]:
+def list_messages(
+    ctx: ServiceContext,
+    actor: User,
+    conversation_id: str,
+    *,
+    before: str | None = None,
+    after: str | None = None,
+    after_seq: int | None = None,
+    limit: int | None = None,
+    cursor: str | None = None,
+) -> tuple[list[Message], str | None]:
     """Newest first (optionally before a message), or oldest first after a message or seq."""
     _, me = require_participant(ctx, actor, conversation_id)
     limit = clamp_limit(limit, 50)
@@ -178,16 +216,19 @@ def list_messages(ctx: ServiceContext, actor: User, conversation_id: str, *,
         anchor_id = after or before
         anchor = ctx.store.messages.get(anchor_id or "")
         if anchor is None or anchor.conversation_id != conversation_id:
-            raise ValidationFailed.field("after" if after else "before",
-                                         "is not a message of this conversation")
+            raise ValidationFailed.field(
+                "after" if after else "before", "is not a message of this conversation"
+            )
         direction, seq = ("after" if after else "before"), anchor.seq
     repo = ctx.store.messages
     if direction == "after":
-        items = repo.page(conversation_id, actor.id, min_seq=me.cleared_seq, after_seq=seq,
-                          limit=limit + 1)
+        items = repo.page(
+            conversation_id, actor.id, min_seq=me.cleared_seq, after_seq=seq, limit=limit + 1
+        )
     else:
-        items = repo.page(conversation_id, actor.id, min_seq=me.cleared_seq, before_seq=seq,
-                          limit=limit + 1)
+        items = repo.page(
+            conversation_id, actor.id, min_seq=me.cleared_seq, before_seq=seq, limit=limit + 1
+        )
     next_cursor = None
     if len(items) > limit:
         items = items[:limit]
@@ -213,8 +254,9 @@ def edit_message(ctx: ServiceContext, actor: User, message_id: str, content: str
     if not text and message.type == "text":
         raise ValidationFailed.field("content", "must not be empty")
     if len(text) > ctx.rules.max_content_chars:
-        raise ValidationFailed.field("content", f"must be at most "
-                                     f"{ctx.rules.max_content_chars} characters")
+        raise ValidationFailed.field(
+            "content", f"must be at most {ctx.rules.max_content_chars} characters"
+        )
     draft = replace(message, content=text)
     edited = ctx.store.messages.edit(message_id, text, preview_of(draft), ctx.clock.now())
     assert edited is not None
@@ -237,13 +279,16 @@ def delete_message(ctx: ServiceContext, actor: User, message_id: str) -> None:
             raise Forbidden("only the sender or a group admin may delete this message")
     if message.type == "system":
         raise ValidationFailed.field("id", "system messages cannot be deleted")
-    deleted = ctx.store.messages.delete_for_everyone(message_id, "Message deleted",
-                                                     ctx.clock.now())
+    deleted = ctx.store.messages.delete_for_everyone(message_id, "Message deleted", ctx.clock.now())
     if deleted is None:
         return  # already deleted: deleting again changes nothing
     audience = tuple(conversation.participant_ids)
-    ctx.events.publish([MessageUpdated(deleted, "deleted", audience),
-                        ConversationUpdated(conversation.id, audience)])
+    ctx.events.publish(
+        [
+            MessageUpdated(deleted, "deleted", audience),
+            ConversationUpdated(conversation.id, audience),
+        ]
+    )
 
 
 def delete_for_me(ctx: ServiceContext, actor: User, message_id: str) -> None:

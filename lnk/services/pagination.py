@@ -16,7 +16,7 @@ def encode_cursor(data: dict[str, Any]) -> str:
 
 
 def decode_cursor(cursor: str, *required: str) -> dict[str, Any]:
-    """Decodes a cursor made by ``encode_cursor``; a forged or foreign one is a 422 on ``cursor``."""
+    """Decodes a cursor made by ``encode_cursor``; a forged or foreign one is a 422."""
     try:
         padded = cursor + "=" * (-len(cursor) % 4)
         data = json.loads(base64.urlsafe_b64decode(padded.encode()))

@@ -20,8 +20,9 @@ class ReadResult:
     read_at: datetime
 
 
-def mark_read(ctx: ServiceContext, actor: User, conversation_id: str,
-              message_ids: list[str] | None = None) -> ReadResult:
+def mark_read(
+    ctx: ServiceContext, actor: User, conversation_id: str, message_ids: list[str] | None = None
+) -> ReadResult:
     """Marks the given messages (or everything) read. Others hear ``messageRead``; the reader's
     own screens get its new unread count."""
     conversation, _ = require_participant(ctx, actor, conversation_id)
@@ -30,23 +31,27 @@ def mark_read(ctx: ServiceContext, actor: User, conversation_id: str,
     marked, unread = ctx.store.messages.mark_read(conversation_id, actor.id, ids, now)
     if marked:
         others = tuple(i for i in conversation.participant_ids if i != actor.id)
-        ctx.events.publish([
-            MessagesRead(conversation_id, actor.id, tuple(marked), now, others),
-            ConversationUpdated(conversation_id, (actor.id,)),
-        ])
+        ctx.events.publish(
+            [
+                MessagesRead(conversation_id, actor.id, tuple(marked), now, others),
+                ConversationUpdated(conversation_id, (actor.id,)),
+            ]
+        )
     return ReadResult(conversation_id, marked, unread, now)
 
 
-def read_message(ctx: ServiceContext, actor: User, message_id: str
-                 ) -> tuple[str, datetime | None, int]:
+def read_message(
+    ctx: ServiceContext, actor: User, message_id: str
+) -> tuple[str, datetime | None, int]:
     """Marks one message read; returns (message id, when the actor first read it, unread count).
     Reading one's own message is a no-op with no ``readAt``."""
     message, _, _ = visible_message(ctx, actor, message_id)
     result = mark_read(ctx, actor, message.conversation_id, [message.id])
     if message.sender_id == actor.id:
         return message.id, None, result.unread_count
-    read_at = next((r.read_at for r in ctx.store.messages.reads(message.id)
-                    if r.user_id == actor.id), None)
+    read_at = next(
+        (r.read_at for r in ctx.store.messages.reads(message.id) if r.user_id == actor.id), None
+    )
     return message.id, read_at, result.unread_count
 
 

@@ -22,10 +22,15 @@ def search_terms(q: str) -> list[str]:
     return list(dict.fromkeys(TERM_RE.findall(folded)))[:MAX_TERMS]
 
 
-def search_messages(ctx: ServiceContext, actor: User, q: str, *,
-                    conversation_id: str | None = None, limit: int | None = None,
-                    cursor: str | None = None
-                    ) -> tuple[list[tuple[Message, Conversation]], str | None]:
+def search_messages(
+    ctx: ServiceContext,
+    actor: User,
+    q: str,
+    *,
+    conversation_id: str | None = None,
+    limit: int | None = None,
+    cursor: str | None = None,
+) -> tuple[list[tuple[Message, Conversation]], str | None]:
     if not 1 <= len(q or "") <= 200:
         raise ValidationFailed.field("q", "must be 1-200 characters")
     terms = search_terms(q)
@@ -35,8 +40,9 @@ def search_messages(ctx: ServiceContext, actor: User, q: str, *,
         require_participant(ctx, actor, conversation_id)
     limit = clamp_limit(limit, 20)
     before_id = decode_cursor(cursor, "id")["id"] if cursor else None
-    found = ctx.store.messages.search(actor.id, terms, conversation_id=conversation_id,
-                                      before_id=before_id, limit=limit + 1)
+    found = ctx.store.messages.search(
+        actor.id, terms, conversation_id=conversation_id, before_id=before_id, limit=limit + 1
+    )
     next_cursor = None
     if len(found) > limit:
         found = found[:limit]
@@ -47,5 +53,11 @@ def search_messages(ctx: ServiceContext, actor: User, q: str, *,
             conv = ctx.store.conversations.get(message.conversation_id)
             if conv is not None:
                 conversations[conv.id] = conv
-    return ([(m, conversations[m.conversation_id]) for m in found
-             if m.conversation_id in conversations], next_cursor)
+    return (
+        [
+            (m, conversations[m.conversation_id])
+            for m in found
+            if m.conversation_id in conversations
+        ],
+        next_cursor,
+    )

@@ -73,8 +73,9 @@ class NewMessage:
 
 class UserRepository(ABC):
     @abstractmethod
-    def create(self, username: str, display_name: str, password_hash: str, role: str,
-               now: datetime) -> User:
+    def create(
+        self, username: str, display_name: str, password_hash: str, role: str, now: datetime
+    ) -> User:
         """Raises DuplicateError when the username is taken, compared case-insensitively."""
 
     @abstractmethod
@@ -95,8 +96,15 @@ class UserRepository(ABC):
         An empty prefix lists everyone."""
 
     @abstractmethod
-    def update(self, user_id: str, *, display_name: str | None = None, role: str | None = None,
-               suspended: bool | None = None, password_hash: str | None = None) -> User | None:
+    def update(
+        self,
+        user_id: str,
+        *,
+        display_name: str | None = None,
+        role: str | None = None,
+        suspended: bool | None = None,
+        password_hash: str | None = None,
+    ) -> User | None:
         """Sets the given fields; returns the updated user or None if unknown."""
 
     @abstractmethod
@@ -120,9 +128,15 @@ class TokenRepository(ABC):
 
 class ConversationRepository(ABC):
     @abstractmethod
-    def create(self, type: str, title: str | None, created_by: str,
-               members: list[tuple[str, str]], now: datetime,
-               direct_key: str | None = None) -> Conversation:
+    def create(
+        self,
+        type: str,
+        title: str | None,
+        created_by: str,
+        members: list[tuple[str, str]],
+        now: datetime,
+        direct_key: str | None = None,
+    ) -> Conversation:
         """``members`` is ``[(user_id, role)]``. ``direct_key`` (the two user ids, sorted, joined
         by ':') is unique: a second create with the same key raises DuplicateError."""
 
@@ -137,8 +151,9 @@ class ConversationRepository(ABC):
     def get_participant(self, conversation_id: str, user_id: str) -> Participant | None: ...
 
     @abstractmethod
-    def list_for_user(self, user_id: str, *, archived: bool, limit: int,
-                      after: ConversationCursor | None = None) -> list[Conversation]:
+    def list_for_user(
+        self, user_id: str, *, archived: bool, limit: int, after: ConversationCursor | None = None
+    ) -> list[Conversation]:
         """The user's conversations that it has not deleted (``deleted_at`` is None), with
         ``archived`` matching, newest ``last_activity_at`` first (ties: higher id first), with
         participants. Cost depends on ``limit``, not on how many conversations the user has."""
@@ -155,22 +170,29 @@ class ConversationRepository(ABC):
     def set_title(self, conversation_id: str, title: str, now: datetime) -> None: ...
 
     @abstractmethod
-    def add_participants(self, conversation_id: str, members: list[tuple[str, str]],
-                         now: datetime) -> None:
+    def add_participants(
+        self, conversation_id: str, members: list[tuple[str, str]], now: datetime
+    ) -> None:
         """Adds ``[(user_id, role)]``; existing members are left as they are. A new member's
         ``cleared_seq`` is the conversation's current ``last_seq`` (it sees what comes next)."""
 
     @abstractmethod
-    def remove_participants(self, conversation_id: str, user_ids: list[str], now: datetime) -> None:
-        ...
+    def remove_participants(
+        self, conversation_id: str, user_ids: list[str], now: datetime
+    ) -> None: ...
 
     @abstractmethod
     def set_participant_role(self, conversation_id: str, user_id: str, role: str) -> None: ...
 
     @abstractmethod
-    def set_participant_flags(self, conversation_id: str, user_id: str, *,
-                              archived: bool | None = None, muted: bool | None = None) -> None:
-        ...
+    def set_participant_flags(
+        self,
+        conversation_id: str,
+        user_id: str,
+        *,
+        archived: bool | None = None,
+        muted: bool | None = None,
+    ) -> None: ...
 
     @abstractmethod
     def delete_for_user(self, conversation_id: str, user_id: str, now: datetime) -> None:
@@ -199,16 +221,30 @@ class MessageRepository(ABC):
     def get_by_client_id(self, sender_id: str, client_id: str) -> Message | None: ...
 
     @abstractmethod
-    def page(self, conversation_id: str, viewer_id: str, *, min_seq: int = 0,
-             before_seq: int | None = None, after_seq: int | None = None,
-             limit: int = 50) -> list[Message]:
+    def page(
+        self,
+        conversation_id: str,
+        viewer_id: str,
+        *,
+        min_seq: int = 0,
+        before_seq: int | None = None,
+        after_seq: int | None = None,
+        limit: int = 50,
+    ) -> list[Message]:
         """Messages with ``seq > min_seq`` not hidden for the viewer. With ``after_seq``: those
         with ``seq > after_seq``, oldest first. Otherwise newest first, below ``before_seq`` if
         given. Cost depends on ``limit``, not on the depth of the page."""
 
     @abstractmethod
-    def search(self, user_id: str, terms: list[str], *, conversation_id: str | None = None,
-               before_id: str | None = None, limit: int = 20) -> list[Message]:
+    def search(
+        self,
+        user_id: str,
+        terms: list[str],
+        *,
+        conversation_id: str | None = None,
+        before_id: str | None = None,
+        limit: int = 20,
+    ) -> list[Message]:
         """Messages visible to ``user_id`` (in its conversations, ``seq > cleared_seq``, not
         hidden for it, not deleted) whose text has, for every term, a word starting with it
         (case-insensitive; terms are lower-case runs of letters and digits). Newest first; a
@@ -239,8 +275,9 @@ class MessageRepository(ABC):
         """One reaction per user: replaces the user's previous one; None removes it."""
 
     @abstractmethod
-    def mark_read(self, conversation_id: str, user_id: str, message_ids: list[str] | None,
-                  now: datetime) -> tuple[list[str], int]:
+    def mark_read(
+        self, conversation_id: str, user_id: str, message_ids: list[str] | None, now: datetime
+    ) -> tuple[list[str], int]:
         """Records reads of countable messages (from others, not system, not deleted, not hidden
         for the user, ``seq > cleared_seq``, not read before) among ``message_ids`` (ids of other
         conversations are ignored), or of all of them when ``message_ids`` is None. A read keeps
@@ -251,14 +288,16 @@ class MessageRepository(ABC):
         """Reads of a message, oldest first."""
 
     @abstractmethod
-    def update_offer(self, message_id: str, expected_status: str,
-                     offer: ServiceOffer, preview: str) -> Message | None:
+    def update_offer(
+        self, message_id: str, expected_status: str, offer: ServiceOffer, preview: str
+    ) -> Message | None:
         """Compare-and-set: replaces the offer only if its stored status is ``expected_status``;
         None otherwise (someone else won). Refreshes the preview when it is the last message."""
 
     @abstractmethod
-    def update_booking_request(self, message_id: str, expected_status: str,
-                               request: BookingRequest, preview: str) -> Message | None:
+    def update_booking_request(
+        self, message_id: str, expected_status: str, request: BookingRequest, preview: str
+    ) -> Message | None:
         """Compare-and-set like ``update_offer``."""
 
     @abstractmethod
@@ -276,15 +315,24 @@ class MessageRepository(ABC):
 
 class PackageRepository(ABC):
     @abstractmethod
-    def create(self, owner_id: str, title: str, description: str, price: Decimal,
-               currency: str, duration_minutes: int, now: datetime) -> ServicePackage: ...
+    def create(
+        self,
+        owner_id: str,
+        title: str,
+        description: str,
+        price: Decimal,
+        currency: str,
+        duration_minutes: int,
+        now: datetime,
+    ) -> ServicePackage: ...
 
     @abstractmethod
     def get(self, package_id: str) -> ServicePackage | None: ...
 
     @abstractmethod
-    def list_by_owner(self, owner_id: str, *, include_inactive: bool, limit: int,
-                      before_id: str | None = None) -> list[ServicePackage]:
+    def list_by_owner(
+        self, owner_id: str, *, include_inactive: bool, limit: int, before_id: str | None = None
+    ) -> list[ServicePackage]:
         """Newest first."""
 
     @abstractmethod
@@ -303,8 +351,9 @@ class BookingRepository(ABC):
     def get(self, booking_id: str) -> Booking | None: ...
 
     @abstractmethod
-    def list_for_user(self, user_id: str, role: str | None, limit: int,
-                      before_id: str | None = None) -> list[Booking]:
+    def list_for_user(
+        self, user_id: str, role: str | None, limit: int, before_id: str | None = None
+    ) -> list[Booking]:
         """``role`` client, provider or None for both; newest first."""
 
     @abstractmethod

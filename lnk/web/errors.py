@@ -36,8 +36,11 @@ def register(app: Flask) -> None:
         limit = getattr(error, "limit", None)
         if limit is not None:
             retry = max(1, int(limit.limit.get_expiry()))
-        return render_error(RateLimited(f"rate limit exceeded ({error.description})",
-                                        headers={"Retry-After": str(retry)}))
+        return render_error(
+            RateLimited(
+                f"rate limit exceeded ({error.description})", headers={"Retry-After": str(retry)}
+            )
+        )
 
     @app.errorhandler(HTTPException)
     def _http_error(error: HTTPException):
@@ -49,8 +52,9 @@ def register(app: Flask) -> None:
         else:
             lnk_error = LnkError(error.description or error.name)
             lnk_error.status, lnk_error.title = status, error.name
-            lnk_error.code = {405: "method_not_allowed", 400: "bad_request"}.get(status,
-                                                                                  "http_error")
+            lnk_error.code = {405: "method_not_allowed", 400: "bad_request"}.get(
+                status, "http_error"
+            )
         return render_error(lnk_error)
 
     @app.errorhandler(Exception)

@@ -52,4 +52,3 @@ def configure_jwt(app: Flask, settings: Settings) -> None:
     @app.errorhandler(CSRFError)
     def _csrf(_error: CSRFError):
         return problem_response(Forbidden("missing or invalid CSRF token"))
-

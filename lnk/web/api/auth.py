@@ -27,27 +27,60 @@ AUTH_LIMIT = "20/minute"
 
 
 def issue_tokens(user: User) -> dict:
-    return {"user": user_json(user), "accessToken": create_access_token(identity=user.id),
-            "refreshToken": create_refresh_token(identity=user.id)}
+    return {
+        "user": user_json(user),
+        "accessToken": create_access_token(identity=user.id),
+        "refreshToken": create_refresh_token(identity=user.id),
+    }
 
 
-@endpoint(bp, "/auth/register", "POST", summary="Create an account", tag="auth", status=201,
-          body=s.RegisterBody, response=s.AuthOut, auth=False, limit=AUTH_LIMIT, errors=(409,))
+@endpoint(
+    bp,
+    "/auth/register",
+    "POST",
+    summary="Create an account",
+    tag="auth",
+    status=201,
+    body=s.RegisterBody,
+    response=s.AuthOut,
+    auth=False,
+    limit=AUTH_LIMIT,
+    errors=(409,),
+)
 def register(body: s.RegisterBody):
     user = accounts.register(ctx(), body.username, body.password, body.display_name)
     return jsonify(issue_tokens(user)), 201
 
 
-@endpoint(bp, "/auth/login", "POST", summary="Log in", tag="auth", body=s.LoginBody,
-          response=s.AuthOut, auth=False, limit=AUTH_LIMIT, errors=(401, 403))
+@endpoint(
+    bp,
+    "/auth/login",
+    "POST",
+    summary="Log in",
+    tag="auth",
+    body=s.LoginBody,
+    response=s.AuthOut,
+    auth=False,
+    limit=AUTH_LIMIT,
+    errors=(401, 403),
+)
 def login(body: s.LoginBody):
     """The same 401 for an unknown user and a wrong password."""
     user = accounts.authenticate(ctx(), body.username, body.password)
     return jsonify(issue_tokens(user))
 
 
-@endpoint(bp, "/auth/refresh", "POST", summary="Get a new access token", tag="auth",
-          response=s.AccessTokenOut, auth=False, limit=AUTH_LIMIT, errors=(401, 403))
+@endpoint(
+    bp,
+    "/auth/refresh",
+    "POST",
+    summary="Get a new access token",
+    tag="auth",
+    response=s.AccessTokenOut,
+    auth=False,
+    limit=AUTH_LIMIT,
+    errors=(401, 403),
+)
 def refresh():
     """Needs the refresh token as Bearer token."""
     verify_jwt_in_request(refresh=True, locations=["headers"])
@@ -56,8 +89,17 @@ def refresh():
     return jsonify({"accessToken": create_access_token(identity=claims["sub"])})
 
 
-@endpoint(bp, "/auth/logout", "POST", summary="Revoke tokens", tag="auth", status=204,
-          body=s.LogoutBody, auth=False, errors=(401,))
+@endpoint(
+    bp,
+    "/auth/logout",
+    "POST",
+    summary="Revoke tokens",
+    tag="auth",
+    status=204,
+    body=s.LogoutBody,
+    auth=False,
+    errors=(401,),
+)
 def logout(body: s.LogoutBody):
     """Revokes the presented token (access or refresh) and, if given, the refresh token."""
     verify_jwt_in_request(verify_type=False, locations=["headers", "cookies"])
@@ -82,16 +124,22 @@ def me(user: User):
     return jsonify(user_json(user))
 
 
-@endpoint(bp, "/users", "GET", summary="Find users by username or display-name prefix",
-          tag="users", query=s.UserQuery, response=s.ListOut[s.UserOut])
+@endpoint(
+    bp,
+    "/users",
+    "GET",
+    summary="Find users by username or display-name prefix",
+    tag="users",
+    query=s.UserQuery,
+    response=s.ListOut[s.UserOut],
+)
 def list_users(user: User, query: s.UserQuery):
     users, cursor = accounts.search_users(ctx(), query.q, query.limit, query.cursor)
     return jsonify({"items": [user_json(u) for u in users], "nextCursor": cursor})
 
 
-@endpoint(bp, "/users/<id>", "GET", summary="A user", tag="users", response=s.UserOut,
-          errors=(404,))
+@endpoint(
+    bp, "/users/<id>", "GET", summary="A user", tag="users", response=s.UserOut, errors=(404,)
+)
 def get_user(user: User, id: str):
     return jsonify(user_json(accounts.get_user(ctx(), id)))
-
-

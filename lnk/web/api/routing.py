@@ -54,8 +54,9 @@ def parse(model: type[BaseModel], data: Any) -> BaseModel:
     try:
         return model.model_validate(data)
     except ValidationError as error:
-        raise ValidationFailed("the request is not valid",
-                               errors=validation_errors(error)) from None
+        raise ValidationFailed(
+            "the request is not valid", errors=validation_errors(error)
+        ) from None
 
 
 def json_body() -> Any:
@@ -74,11 +75,23 @@ def json_body() -> Any:
         raise BadRequest("the body is not valid JSON") from None
 
 
-def endpoint(bp: Blueprint, rule: str, method: str, *, summary: str, tag: str,
-             status: int = 200, body: type[BaseModel] | None = None,
-             query: type[BaseModel] | None = None, response: Any = None, auth: bool = True,
-             limit: str | None = None, errors: tuple[int, ...] = (),
-             multipart: dict | None = None, binary: bool = False) -> Callable:
+def endpoint(
+    bp: Blueprint,
+    rule: str,
+    method: str,
+    *,
+    summary: str,
+    tag: str,
+    status: int = 200,
+    body: type[BaseModel] | None = None,
+    query: type[BaseModel] | None = None,
+    response: Any = None,
+    auth: bool = True,
+    limit: str | None = None,
+    errors: tuple[int, ...] = (),
+    multipart: dict | None = None,
+    binary: bool = False,
+) -> Callable:
     """Registers ``fn`` at ``rule``. The view receives the path arguments, ``user`` (when
     ``auth``), and the validated ``body`` and ``query`` models."""
 
@@ -93,18 +106,31 @@ def endpoint(bp: Blueprint, rule: str, method: str, *, summary: str, tag: str,
             if body is not None:
                 data = json_body()
                 if not isinstance(data, dict):
-                    raise ValidationFailed("the body must be a JSON object",
-                                           errors={"body": ["must be a JSON object"]})
+                    raise ValidationFailed(
+                        "the body must be a JSON object", errors={"body": ["must be a JSON object"]}
+                    )
                 kwargs["body"] = parse(body, data)
             return fn(**kwargs)
 
         wrapped = limiter.limit(limit)(view) if limit else view
         bp.add_url_rule(rule, endpoint=fn.__name__, view_func=wrapped, methods=[method])
-        OPERATIONS.append(Operation(
-            method=method.lower(), path=(bp.url_prefix or "") + rule, summary=summary, tag=tag,
-            status=status, body=body, query=query, response=response, auth=auth,
-            errors=errors, description=(fn.__doc__ or "").strip() or None,
-            multipart=multipart, binary=binary))
+        OPERATIONS.append(
+            Operation(
+                method=method.lower(),
+                path=(bp.url_prefix or "") + rule,
+                summary=summary,
+                tag=tag,
+                status=status,
+                body=body,
+                query=query,
+                response=response,
+                auth=auth,
+                errors=errors,
+                description=(fn.__doc__ or "").strip() or None,
+                multipart=multipart,
+                binary=binary,
+            )
+        )
         return fn
 
     return decorator
