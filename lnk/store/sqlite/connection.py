@@ -1,0 +1,90 @@
+"""One SQLite connection per store, serialised by a re-entrant lock.
+
+SQLite calls never yield to another greenlet, so holding the lock for a whole transaction cannot
+deadlock under gevent, and a transaction never spans a yield. ``BEGIN IMMEDIATE`` takes the file's
+write lock up front, which makes read-modify-write sequences (seq allocation, compare-and-set,
+overlap checks) atomic across processes sharing the file too.
+"""
+
+from __future__ import annotations
+
+import os
+import sqlite3
+import threading
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
+from typing import Any
+
+BUSY_TIMEOUT_MS = 5000
+
+
+class Database:
+    def __init__(self, path: str) -> None:
+        if path != ":memory:" and not path.startswith("file:"):
+            parent = os.path.dirname(os.path.abspath(path))
+            os.makedirs(parent, exist_ok=True)
+        self._conn = sqlite3.connect(
+            path,
+            timeout=BUSY_TIMEOUT_MS / 1000,
+            isolation_level=None,
+            check_same_thread=False,
+            uri=path.startswith("file:"),
+        )
+        self._conn.row_factory = sqlite3.Row
+        self._lock = threading.RLock()
+        self._conn.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
+        self._conn.execute("PRAGMA journal_mode = WAL")
+        self._conn.execute("PRAGMA synchronous = NORMAL")
+        self._conn.execute("PRAGMA foreign_keys = ON")
+
+    @contextmanager
+    def _transaction(self, begin: str) -> Iterator[sqlite3.Cursor]:
+        with self._lock:
+            cur = self._conn.cursor()
+            if self._conn.in_transaction:  # nested: join the outer transaction
+                yield cur
+                return
+            cur.execute(begin)
+            try:
+                yield cur
+            except BaseException:
+                self._conn.rollback()
+                raise
+            else:
+                cur.execute("COMMIT")
+
+    def write(self) -> Any:
+        """``with db.write() as cur:`` runs the block in one ``BEGIN IMMEDIATE`` transaction."""
+        return self._transaction("BEGIN IMMEDIATE")
+
+    def read(self) -> Any:
+        """``with db.read() as cur:`` gives several statements one consistent snapshot."""
+        return self._transaction("BEGIN")
+
+    def one(self, sql: str, params: Sequence[Any] = ()) -> sqlite3.Row | None:
+        with self._lock:
+            # fetchall, not fetchone: a half-stepped statement would keep its transaction open
+            rows = self._conn.execute(sql, params).fetchall()
+        return rows[0] if rows else None
+
+    def all(self, sql: str, params: Sequence[Any] = ()) -> list[sqlite3.Row]:
+        with self._lock:
+            return self._conn.execute(sql, params).fetchall()
+
+    def run(self, sql: str, params: Sequence[Any] = ()) -> int:
+        """A single-statement write (atomic on its own); returns the changed row count."""
+        with self._lock:
+            return self._conn.execute(sql, params).rowcount
+
+    @property
+    def user_version(self) -> int:
+        return int(self.one("PRAGMA user_version")[0])
+
+    def close(self) -> None:
+        with self._lock:
+            self._conn.close()
+
+
+def placeholders(n: int) -> str:
+    """``?, ?, ?`` for an IN list of ``n`` values."""
+    return ", ".join("?" * n)

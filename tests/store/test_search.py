@@ -1,0 +1,87 @@
+"""Full-text search over the messages a user may see."""
+
+from __future__ import annotations
+
+from lnk.store.base import Store
+
+
+def _ids(messages) -> list[str]:
+    return [m.id for m in messages]
+
+
+def test_every_term_must_start_a_word_case_insensitively(store: Store, make) -> None:
+    alice, bob = make.users("alice", "bob")
+    direct = make.direct(alice, bob)
+    hello = make.send(direct, alice, "Hello World, how are you?")
+    make.send(direct, bob, "hello there")
+    make.send(direct, bob, "Othello worldly")  # "hel" does not start a word here
+    assert _ids(store.messages.search(alice.id, ["hel", "wor"])) == [hello.id]
+    assert _ids(store.messages.search(alice.id, ["world"])) == [
+        m.id for m in store.messages.page(direct.id, alice.id) if m.content != "hello there"
+    ]
+    assert len(store.messages.search(bob.id, ["hello"])) == 2
+    assert store.messages.search(alice.id, ["hello", "missing"]) == []
+    assert store.messages.search(alice.id, []) == []
+
+
+def test_search_is_newest_first_and_pages_with_before_id(store: Store, make) -> None:
+    alice, bob = make.users("alice", "bob")
+    direct = make.direct(alice, bob)
+    sent = [make.send(direct, alice if i % 2 else bob, f"report number {i}") for i in range(7)]
+    make.send(direct, alice, "unrelated")
+    newest_first = [m.id for m in reversed(sent)]
+    first = store.messages.search(bob.id, ["report"], limit=3)
+    assert _ids(first) == newest_first[:3]
+    second = store.messages.search(bob.id, ["report"], before_id=first[-1].id, limit=3)
+    assert _ids(second) == newest_first[3:6]
+    third = store.messages.search(bob.id, ["report"], before_id=second[-1].id, limit=3)
+    assert _ids(third) == newest_first[6:]
+
+
+def test_search_sees_only_the_users_visible_messages(store: Store, make) -> None:
+    alice, bob, carol = make.users("alice", "bob", "carol")
+    shared = make.direct(alice, bob)
+    private = make.direct(bob, carol)
+    cleared = make.send(shared, bob, "banana before delete")
+    store.conversations.delete_for_user(shared.id, alice.id, make.at(1))
+    visible = make.send(shared, bob, "banana after delete")
+    hidden = make.send(shared, bob, "banana hidden")
+    store.messages.hide_for(hidden.id, alice.id)
+    deleted = make.send(shared, bob, "banana deleted")
+    store.messages.delete_for_everyone(deleted.id, "deleted", make.at(2))
+    make.send(private, carol, "banana for bob only")
+    assert _ids(store.messages.search(alice.id, ["banana"])) == [visible.id]
+    bob_sees = _ids(store.messages.search(bob.id, ["banana"]))
+    assert cleared.id in bob_sees and hidden.id in bob_sees and deleted.id not in bob_sees
+    assert len(bob_sees) == 4
+
+
+def test_search_can_be_restricted_to_one_conversation(store: Store, make) -> None:
+    alice, bob, carol = make.users("alice", "bob", "carol")
+    direct = make.direct(alice, bob)
+    group = make.group(alice, bob, carol)
+    in_direct = make.send(direct, bob, "meeting at noon")
+    in_group = make.send(group, carol, "meeting moved")
+    assert _ids(store.messages.search(alice.id, ["meet"], conversation_id=direct.id)) == [
+        in_direct.id
+    ]
+    assert _ids(store.messages.search(alice.id, ["meet"])) == [in_group.id, in_direct.id]
+    assert store.messages.search(carol.id, ["meet"], conversation_id=direct.id) == []
+
+
+def test_search_follows_edits(store: Store, make) -> None:
+    alice, bob = make.users("alice", "bob")
+    direct = make.direct(alice, bob)
+    sent = make.send(direct, alice, "see you tomorrow")
+    store.messages.edit(sent.id, "see you on friday", "see you on friday", make.at(1))
+    assert store.messages.search(bob.id, ["tomorrow"]) == []
+    found = store.messages.search(bob.id, ["fri"])
+    assert _ids(found) == [sent.id] and found[0].content == "see you on friday"
+
+
+def test_search_matches_digits_and_non_ascii_letters(store: Store, make) -> None:
+    alice, bob = make.users("alice", "bob")
+    direct = make.direct(alice, bob)
+    sent = make.send(direct, alice, "Order 4711 für Ärzte")
+    assert _ids(store.messages.search(bob.id, ["471", "ärz"])) == [sent.id]
+    assert _ids(store.messages.search(bob.id, ["für"])) == [sent.id]

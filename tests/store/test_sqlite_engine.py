@@ -1,0 +1,169 @@
+"""What only the SQLite engine has: versioned migrations, one file shared by processes, query
+plans that stay index range scans, and blob keys that cannot escape the upload directory."""
+
+from __future__ import annotations
+
+import io
+import multiprocessing
+from collections.abc import Callable
+from datetime import UTC, datetime
+from pathlib import Path
+
+import pytest
+
+from lnk.store.base import ConversationCursor, NewMessage
+from lnk.store.sqlite import SqliteStore
+from lnk.store.sqlite.schema import MIGRATIONS
+
+NOW = datetime(2026, 11, 24, 10, 0, tzinfo=UTC)
+
+
+@pytest.fixture
+def sqlite_store(tmp_path: Path):
+    store = SqliteStore(str(tmp_path / "lnk.sqlite3"), upload_dir=str(tmp_path / "uploads"))
+    yield store
+    store.close()
+
+
+def test_schema_is_migrated_once_and_reopening_keeps_the_data(tmp_path: Path) -> None:
+    path = str(tmp_path / "lnk.sqlite3")
+    store = SqliteStore(path, upload_dir=str(tmp_path / "up"))
+    assert store.db.user_version == len(MIGRATIONS)
+    store.users.create("alice", "Alice", "h", "user", NOW)
+    store.close()
+    reopened = SqliteStore(path, upload_dir=str(tmp_path / "up"))
+    assert reopened.users.get_by_username("alice") is not None
+    assert reopened.db.user_version == len(MIGRATIONS)
+    assert reopened.db.one("PRAGMA journal_mode")[0] == "wal"
+    assert reopened.db.one("PRAGMA foreign_keys")[0] == 1
+    assert reopened.ping()
+    reopened.close()
+
+
+def _append_many(
+    path: str, upload_dir: str, conversation_id: str, sender_id: str, count: int
+) -> None:
+    store = SqliteStore(path, upload_dir=upload_dir)
+    for i in range(count):
+        store.messages.append(NewMessage(conversation_id, sender_id, "text", f"m{i}"), NOW)
+    store.close()
+
+
+@pytest.mark.slow
+def test_two_processes_appending_to_one_file_get_every_seq_exactly_once(tmp_path: Path):
+    path, uploads = str(tmp_path / "shared.sqlite3"), str(tmp_path / "up")
+    store = SqliteStore(path, upload_dir=uploads)
+    alice = store.users.create("alice", "Alice", "h", "user", NOW)
+    bob = store.users.create("bob", "Bob", "h", "user", NOW)
+    direct = store.conversations.create(
+        "direct", None, alice.id, [(alice.id, "owner"), (bob.id, "member")], NOW
+    )
+    spawn = multiprocessing.get_context("spawn")
+    per_process = 150
+    workers = [
+        spawn.Process(target=_append_many, args=(path, uploads, direct.id, sender.id, per_process))
+        for sender in (alice, bob)
+    ]
+    for w in workers:
+        w.start()
+    for w in workers:
+        w.join(60)
+    assert [w.exitcode for w in workers] == [0, 0]
+    total = 2 * per_process
+    page = store.messages.page(direct.id, alice.id, after_seq=0, limit=total + 1)
+    assert [m.seq for m in page] == list(range(1, total + 1))
+    assert store.conversations.get(direct.id).last_seq == total
+    assert store.conversations.get_participant(direct.id, alice.id).unread_count == per_process
+    assert store.conversations.get_participant(direct.id, bob.id).unread_count == per_process
+    store.close()
+
+
+def _plans(store: SqliteStore, call: Callable[[], object]) -> list[str]:
+    """The query plan of every SELECT (or UPDATE) that ``call`` runs, one string each."""
+    statements: list[str] = []
+    conn = store.db._conn
+    conn.set_trace_callback(statements.append)
+    try:
+        call()
+    finally:
+        conn.set_trace_callback(None)
+    plans = []
+    for sql in statements:
+        if sql.lstrip().upper().startswith(("SELECT", "UPDATE")):
+            rows = conn.execute("EXPLAIN QUERY PLAN " + sql).fetchall()
+            plans.append(" | ".join(r[3] for r in rows))
+    return plans
+
+
+def _seeded(store: SqliteStore):
+    alice = store.users.create("alice", "Alice", "h", "user", NOW)
+    bob = store.users.create("bob", "Bob", "h", "user", NOW)
+    direct = store.conversations.create(
+        "direct", None, alice.id, [(alice.id, "owner"), (bob.id, "member")], NOW
+    )
+    for i in range(30):
+        store.messages.append(NewMessage(direct.id, alice.id, "text", f"word{i} hello"), NOW)
+    return alice, bob, direct
+
+
+def test_list_for_user_is_an_index_range_scan_without_sorting(sqlite_store) -> None:
+    alice, _, direct = _seeded(sqlite_store)
+    after = ConversationCursor(NOW, direct.id)
+    plans = _plans(
+        sqlite_store,
+        lambda: sqlite_store.conversations.list_for_user(
+            alice.id, archived=False, limit=20, after=after
+        ),
+    )
+    assert "participants_list" in plans[0] and "TEMP B-TREE" not in plans[0]
+
+
+@pytest.mark.parametrize("direction", [{"before_seq": 20}, {"after_seq": 5}, {}])
+def test_message_page_is_an_index_range_scan_without_sorting(sqlite_store, direction) -> None:
+    alice, _, direct = _seeded(sqlite_store)
+    plans = _plans(
+        sqlite_store,
+        lambda: sqlite_store.messages.page(direct.id, alice.id, min_seq=2, **direction),
+    )
+    assert "messages_seq" in plans[0] and "TEMP B-TREE" not in plans[0]
+    assert "SCAN" not in plans[0].replace("SCAN m USING INDEX", "")
+
+
+def test_search_is_driven_by_the_full_text_index(sqlite_store) -> None:
+    alice, _, direct = _seeded(sqlite_store)
+    plans = _plans(
+        sqlite_store,
+        lambda: sqlite_store.messages.search(alice.id, ["hel", "word1"], conversation_id=direct.id),
+    )
+    assert "VIRTUAL TABLE INDEX" in plans[0] and "TEMP B-TREE" not in plans[0]
+
+
+def test_background_scans_use_their_partial_indexes(sqlite_store) -> None:
+    _seeded(sqlite_store)
+    expiry = _plans(sqlite_store, lambda: sqlite_store.messages.pending_expired(NOW))
+    assert "messages_pending_expiry" in expiry[0]
+    provider = _plans(
+        sqlite_store, lambda: sqlite_store.messages.pending_requests_for_provider("x")
+    )
+    assert "messages_pending_provider" in provider[0]
+    flagged = _plans(sqlite_store, lambda: sqlite_store.messages.flagged(10))
+    assert "messages_flagged" in flagged[0]
+
+
+def test_blob_keys_cannot_leave_the_upload_directory(sqlite_store, tmp_path: Path) -> None:
+    for key in ["../escape", "a/b", "", ".hidden", "x" * 300]:
+        with pytest.raises(ValueError):
+            sqlite_store.blobs.put(key, io.BytesIO(b"x"), "text/plain")
+        with pytest.raises(FileNotFoundError):
+            sqlite_store.blobs.open(key)
+    assert not (tmp_path / "escape").exists()
+    sqlite_store.blobs.put("abc.thumb.jpg", io.BytesIO(b"x"), "image/jpeg")
+    assert [p.name for p in (tmp_path / "uploads").iterdir()] == ["abc.thumb.jpg"]
+
+
+def test_conversation_load_and_file_access_checks_are_index_lookups(sqlite_store) -> None:
+    alice, _, direct = _seeded(sqlite_store)
+    load = _plans(sqlite_store, lambda: sqlite_store.conversations.get(direct.id))
+    assert all("SCAN" not in plan for plan in load)
+    shared = _plans(sqlite_store, lambda: sqlite_store.files.shared_with("f", alice.id))
+    assert shared[0].startswith("SEARCH l USING PRIMARY KEY") and "SCAN" not in shared[0]
