@@ -21,9 +21,10 @@ from lnk.domain.models import (
 
 
 def iso(dt: datetime | None) -> str | None:
+    """``2026-11-24T10:15:30.123Z``; datetimes here are always aware UTC."""
     if dt is None:
         return None
-    return dt.strftime("%Y-%m-%dT%H:%M:%S.") + f"{dt.microsecond // 1000:03d}Z"
+    return dt.isoformat(timespec="milliseconds")[:23] + "Z"
 
 
 def money(value: Decimal) -> float | int:
@@ -105,6 +106,8 @@ def file_json(meta: FileMeta) -> dict:
 
 
 def reactions_json(reactions: dict[str, str]) -> list[dict]:
+    if not reactions:
+        return []
     by_emoji: dict[str, list[str]] = {}
     for user_id, emoji in reactions.items():
         by_emoji.setdefault(emoji, []).append(user_id)

@@ -25,11 +25,19 @@ def test_cookie_authenticated_write_needs_the_csrf_header(app, client, make_user
 
 
 def test_rate_limit_answers_429_with_retry_after(tmp_path):
-    app = create_app(Settings(env="testing", sqlite_path=str(tmp_path / "rl.sqlite3"),
-                              upload_dir=str(tmp_path / "up"), ratelimit_enabled=True))
+    app = create_app(
+        Settings(
+            env="testing",
+            sqlite_path=str(tmp_path / "rl.sqlite3"),
+            upload_dir=str(tmp_path / "up"),
+            ratelimit_enabled=True,
+        )
+    )
     client = app.test_client()
-    statuses = [client.post("/api/auth/login", json={"username": "nobody", "password": "x" * 8}
-                            ).status_code for _ in range(21)]
+    statuses = [
+        client.post("/api/auth/login", json={"username": "nobody", "password": "x" * 8}).status_code
+        for _ in range(21)
+    ]
     assert statuses[:20] == [401] * 20
     assert statuses[20] == 429
     limited = client.post("/api/auth/login", json={"username": "nobody", "password": "x" * 8})
@@ -39,8 +47,11 @@ def test_rate_limit_answers_429_with_retry_after(tmp_path):
 
 def test_unknown_fields_are_ignored(client, make_user):
     alice, bob = make_user("alice"), make_user("bob")
-    response = client.post("/api/conversations", headers=alice.headers, json={
-        "type": "direct", "participantIds": [bob.id], "color": "red"})
+    response = client.post(
+        "/api/conversations",
+        headers=alice.headers,
+        json={"type": "direct", "participantIds": [bob.id], "color": "red"},
+    )
     assert response.status_code == 201 and "color" not in response.get_json()
 
 
@@ -57,18 +68,27 @@ def test_openapi_documents_every_contract_route(client):
     assert spec["openapi"].startswith("3.")
     paths = spec["paths"]
     expected = {
-        "/api/auth/register": {"post"}, "/api/auth/login": {"post"},
-        "/api/auth/refresh": {"post"}, "/api/auth/logout": {"post"},
-        "/api/users/me": {"get"}, "/api/users": {"get"}, "/api/users/{id}": {"get"},
-        "/api/conversations": {"get", "post"}, "/api/conversations/{id}": {"get", "put", "delete"},
-        "/api/conversations/{id}/archive": {"put"}, "/api/conversations/{id}/unarchive": {"put"},
+        "/api/auth/register": {"post"},
+        "/api/auth/login": {"post"},
+        "/api/auth/refresh": {"post"},
+        "/api/auth/logout": {"post"},
+        "/api/users/me": {"get"},
+        "/api/users": {"get"},
+        "/api/users/{id}": {"get"},
+        "/api/conversations": {"get", "post"},
+        "/api/conversations/{id}": {"get", "put", "delete"},
+        "/api/conversations/{id}/archive": {"put"},
+        "/api/conversations/{id}/unarchive": {"put"},
         "/api/conversations/{id}/unread-count": {"get"},
         "/api/conversations/{id}/messages": {"get", "post"},
         "/api/conversations/{id}/messages/location": {"post"},
         "/api/conversations/{id}/messages/bulk-mark-read": {"post"},
-        "/api/messages/search": {"get"}, "/api/messages/{id}": {"get", "put", "delete"},
-        "/api/messages/{id}/for-me": {"delete"}, "/api/messages/{id}/read": {"post"},
-        "/api/messages/{id}/reaction": {"post", "delete"}, "/api/messages/{id}/reads": {"get"},
+        "/api/messages/search": {"get"},
+        "/api/messages/{id}": {"get", "put", "delete"},
+        "/api/messages/{id}/for-me": {"delete"},
+        "/api/messages/{id}/read": {"post"},
+        "/api/messages/{id}/reaction": {"post", "delete"},
+        "/api/messages/{id}/reads": {"get"},
     }
     for path, methods in expected.items():
         assert methods <= set(paths[path]), path
