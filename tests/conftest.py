@@ -132,5 +132,12 @@ def ctx(app):
 
 
 def pytest_generate_tests(metafunc):
-    if "engine" in metafunc.fixturenames and metafunc.definition.get_closest_marker("both_engines"):
+    """``both_engines``: SQLite and MongoDB. ``threaded``: tests that hammer the store from many
+    threads run on MongoDB only against a real server, since mongomock is not thread-safe."""
+    if "engine" not in metafunc.fixturenames:
+        return
+    if metafunc.definition.get_closest_marker("threaded"):
+        engines = ["sqlite"] + (["mongo"] if os.environ.get("LNK_TEST_MONGODB_URI") else [])
+        metafunc.parametrize("engine", engines)
+    elif metafunc.definition.get_closest_marker("both_engines"):
         metafunc.parametrize("engine", ["sqlite", "mongo"])

@@ -197,7 +197,7 @@ class ConversationRepository(ABC):
     @abstractmethod
     def delete_for_user(self, conversation_id: str, user_id: str, now: datetime) -> None:
         """Soft delete for one user: ``deleted_at=now``, ``cleared_seq=last_read_seq=last_seq``,
-        ``unread_count=0``. The conversation reappears (``deleted_at=None``) with the next message."""
+        ``unread_count=0``. It reappears (``deleted_at=None``) with the next message."""
 
 
 class MessageRepository(ABC):

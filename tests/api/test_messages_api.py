@@ -87,6 +87,7 @@ def test_client_id_makes_send_idempotent(client, pair, events):
     assert send(client, bob, cid, "mine", clientId="abc-1").status_code == 201
 
 
+@pytest.mark.threaded
 def test_concurrent_sends_get_consecutive_seqs(app, pair):
     alice, bob, cid = pair
     results: list[int] = []

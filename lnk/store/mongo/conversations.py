@@ -1,0 +1,255 @@
+"""Conversations and their participants (one ``participants`` document per user and
+conversation, holding that user's view: role, unread count, flags, cleared/read watermarks)."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from bson import ObjectId
+from pymongo import DESCENDING
+from pymongo.collection import Collection
+from pymongo.database import Database
+from pymongo.errors import DuplicateKeyError
+
+from lnk.domain.models import Conversation, Participant
+from lnk.store.base import ConversationCursor, ConversationRepository, DuplicateError
+from lnk.store.mongo import indexes as ix
+from lnk.store.mongo.bulk import insert_ignoring_duplicates
+from lnk.store.mongo.codec import (
+    Doc,
+    conversation_from_doc,
+    parse_oid,
+    participant_from_doc,
+    ref,
+    to_bson_dt,
+)
+
+_SETTLE_ATTEMPTS = 20
+
+
+def _participant_doc(
+    conversation_oid: ObjectId, user_id: str, role: str, now: datetime, cleared_seq: int
+) -> Doc:
+    return {
+        "conversationId": conversation_oid,
+        "userId": ref(user_id),
+        "role": role,
+        "joinedAt": to_bson_dt(now),
+        "unreadCount": 0,
+        "archived": False,
+        "muted": False,
+        "deletedAt": None,
+        "clearedSeq": cleared_seq,
+        "lastReadSeq": cleared_seq,
+        "lastActivityAt": to_bson_dt(now),
+    }
+
+
+def settle_cleared(
+    conversations: Collection[Doc],
+    participants: Collection[Doc],
+    conversation_oid: ObjectId,
+    participant_ids: list[ObjectId],
+    extra: Doc | None = None,
+) -> None:
+    """Sets ``clearedSeq = lastReadSeq = lastSeq`` and ``unreadCount = 0`` for the given
+    participant documents, exactly, while messages may be arriving.
+
+    ``append`` increments unread counts with a filter ``clearedSeq < seq``, after reserving the
+    seq. Writing the watermark once can miss a message whose seq was reserved before we read
+    ``lastSeq`` but whose increment lands after our write (filtered: fine) or one reserved after
+    our read whose increment landed before our write (zeroed but visible: wrong). So write, then
+    re-read ``lastSeq``: when it has not moved since the value we wrote, every later message
+    reserved its seq after our write and will be counted on top of our zero."""
+    if not participant_ids:
+        return
+    seq = _last_seq(conversations, conversation_oid)
+    for _ in range(_SETTLE_ATTEMPTS):
+        participants.update_many(
+            {"_id": {"$in": participant_ids}, "clearedSeq": {"$lte": seq}},
+            {"$set": {"clearedSeq": seq, "lastReadSeq": seq, "unreadCount": 0, **(extra or {})}},
+        )
+        current = _last_seq(conversations, conversation_oid)
+        if current == seq:
+            return
+        seq = current
+
+
+def _last_seq(conversations: Collection[Doc], conversation_oid: ObjectId) -> int:
+    doc = conversations.find_one({"_id": conversation_oid}, {"lastSeq": 1})
+    return int(doc.get("lastSeq", 0)) if doc else 0
+
+
+class MongoConversationRepository(ConversationRepository):
+    def __init__(self, db: Database[Any]) -> None:
+        self._conversations = db[ix.CONVERSATIONS]
+        self._participants = db[ix.PARTICIPANTS]
+
+    def create(
+        self,
+        type: str,
+        title: str | None,
+        created_by: str,
+        members: list[tuple[str, str]],
+        now: datetime,
+        direct_key: str | None = None,
+    ) -> Conversation:
+        oid = ObjectId()
+        doc: Doc = {
+            "_id": oid,
+            "type": type,
+            "title": title,
+            "createdBy": ref(created_by),
+            "createdAt": to_bson_dt(now),
+            "updatedAt": to_bson_dt(now),
+            "lastSeq": 0,
+            "lastMessage": None,
+            "lastMessageAt": None,
+        }
+        if direct_key is not None:
+            doc["directKey"] = direct_key
+        try:
+            self._conversations.insert_one(doc)
+        except DuplicateKeyError as exc:
+            raise DuplicateError(f"direct conversation {direct_key!r} exists") from exc
+        seen: dict[str, str] = {}
+        for user_id, role in members:
+            seen.setdefault(user_id, role)
+        docs = [_participant_doc(oid, u, r, now, 0) for u, r in seen.items()]
+        if docs:
+            self._participants.insert_many(docs)
+        return conversation_from_doc(doc, docs)
+
+    def get(self, conversation_id: str) -> Conversation | None:
+        oid = parse_oid(conversation_id)
+        doc = self._conversations.find_one({"_id": oid}) if oid else None
+        if doc is None:
+            return None
+        return conversation_from_doc(doc, self._participants.find({"conversationId": oid}))
+
+    def get_direct(self, direct_key: str) -> Conversation | None:
+        doc = self._conversations.find_one({"directKey": direct_key})
+        if doc is None:
+            return None
+        return conversation_from_doc(doc, self._participants.find({"conversationId": doc["_id"]}))
+
+    def get_participant(self, conversation_id: str, user_id: str) -> Participant | None:
+        oid = parse_oid(conversation_id)
+        if oid is None:
+            return None
+        doc = self._participants.find_one({"conversationId": oid, "userId": ref(user_id)})
+        return participant_from_doc(doc) if doc else None
+
+    def list_for_user(
+        self, user_id: str, *, archived: bool, limit: int, after: ConversationCursor | None = None
+    ) -> list[Conversation]:
+        query: Doc = {"userId": ref(user_id), "archived": archived, "deletedAt": None}
+        if after is not None:
+            at = to_bson_dt(after.last_activity_at)
+            cid = parse_oid(after.conversation_id) or ObjectId("0" * 24)
+            query["$or"] = [
+                {"lastActivityAt": {"$lt": at}},
+                {"lastActivityAt": at, "conversationId": {"$lt": cid}},
+            ]
+        page = list(
+            self._participants.find(query, {"conversationId": 1})
+            .sort([("lastActivityAt", DESCENDING), ("conversationId", DESCENDING)])
+            .limit(limit)
+        )
+        ids = [p["conversationId"] for p in page]
+        if not ids:
+            return []
+        docs = {d["_id"]: d for d in self._conversations.find({"_id": {"$in": ids}})}
+        members: dict[ObjectId, list[Doc]] = {i: [] for i in ids}
+        for p in self._participants.find({"conversationId": {"$in": ids}}):
+            members[p["conversationId"]].append(p)
+        return [conversation_from_doc(docs[i], members[i]) for i in ids if i in docs]
+
+    def conversation_ids_for_user(self, user_id: str) -> list[str]:
+        cursor = self._participants.find({"userId": ref(user_id)}, {"conversationId": 1, "_id": 0})
+        return [str(p["conversationId"]) for p in cursor]
+
+    def contacts_of(self, user_id: str) -> set[str]:
+        me = ref(user_id)
+        ids = [
+            p["conversationId"]
+            for p in self._participants.find({"userId": me}, {"conversationId": 1, "_id": 0})
+        ]
+        if not ids:
+            return set()
+        cursor = self._participants.find(
+            {"conversationId": {"$in": ids}, "userId": {"$ne": me}}, {"userId": 1, "_id": 0}
+        )
+        return {str(p["userId"]) for p in cursor}
+
+    def set_title(self, conversation_id: str, title: str, now: datetime) -> None:
+        oid = parse_oid(conversation_id)
+        if oid is not None:
+            self._conversations.update_one(
+                {"_id": oid}, {"$set": {"title": title, "updatedAt": to_bson_dt(now)}}
+            )
+
+    def add_participants(
+        self, conversation_id: str, members: list[tuple[str, str]], now: datetime
+    ) -> None:
+        oid = parse_oid(conversation_id)
+        if oid is None or not members:
+            return
+        seen: dict[str, str] = {}
+        for user_id, role in members:
+            seen.setdefault(user_id, role)
+        seq = _last_seq(self._conversations, oid)
+        docs = [_participant_doc(oid, u, r, now, seq) for u, r in seen.items()]
+        inserted = insert_ignoring_duplicates(self._participants, docs)
+        settle_cleared(self._conversations, self._participants, oid, [d["_id"] for d in inserted])
+        self._conversations.update_one({"_id": oid}, {"$set": {"updatedAt": to_bson_dt(now)}})
+
+    def remove_participants(self, conversation_id: str, user_ids: list[str], now: datetime) -> None:
+        oid = parse_oid(conversation_id)
+        if oid is None or not user_ids:
+            return
+        self._participants.delete_many(
+            {"conversationId": oid, "userId": {"$in": [ref(u) for u in user_ids]}}
+        )
+        self._conversations.update_one({"_id": oid}, {"$set": {"updatedAt": to_bson_dt(now)}})
+
+    def set_participant_role(self, conversation_id: str, user_id: str, role: str) -> None:
+        oid = parse_oid(conversation_id)
+        if oid is not None:
+            self._participants.update_one(
+                {"conversationId": oid, "userId": ref(user_id)}, {"$set": {"role": role}}
+            )
+
+    def set_participant_flags(
+        self,
+        conversation_id: str,
+        user_id: str,
+        *,
+        archived: bool | None = None,
+        muted: bool | None = None,
+    ) -> None:
+        oid = parse_oid(conversation_id)
+        changes: Doc = {}
+        if archived is not None:
+            changes["archived"] = archived
+        if muted is not None:
+            changes["muted"] = muted
+        if oid is not None and changes:
+            self._participants.update_one(
+                {"conversationId": oid, "userId": ref(user_id)}, {"$set": changes}
+            )
+
+    def delete_for_user(self, conversation_id: str, user_id: str, now: datetime) -> None:
+        oid = parse_oid(conversation_id)
+        if oid is None:
+            return
+        doc = self._participants.find_one({"conversationId": oid, "userId": ref(user_id)})
+        if doc is not None:
+            settle_cleared(
+                self._conversations,
+                self._participants,
+                oid,
+                [doc["_id"]],
+                extra={"deletedAt": to_bson_dt(now)},
+            )

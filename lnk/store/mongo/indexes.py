@@ -1,0 +1,136 @@
+"""Collection names and the indexes the queries rely on, created at startup (idempotent)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from pymongo import ASCENDING, DESCENDING, IndexModel
+from pymongo.database import Database
+
+USERS = "users"
+REVOKED_TOKENS = "revokedTokens"
+CONVERSATIONS = "conversations"
+PARTICIPANTS = "participants"
+MESSAGES = "messages"
+CLIENT_IDS = "messageClientIds"
+MESSAGE_READS = "messageReads"
+PACKAGES = "servicePackages"
+BOOKINGS = "bookings"
+BOOKING_LOCKS = "bookingLocks"
+FILES = "files"
+FILE_LINKS = "fileLinks"
+BLOB_BUCKET = "blobs"
+
+_STRING = {"$type": "string"}
+# Revocations outlive their token a little, covering clock skew and any expiry leeway the token
+# check allows; purge_expired forgets them exactly at expiry.
+TOKEN_TTL_GRACE_SECONDS = 300
+
+INDEXES: dict[str, list[IndexModel]] = {
+    USERS: [IndexModel([("usernameLower", ASCENDING)], name="usernameLower_unique", unique=True)],
+    REVOKED_TOKENS: [
+        IndexModel([("jti", ASCENDING)], name="jti_unique", unique=True),
+        IndexModel(
+            [("expiresAt", ASCENDING)],
+            name="expiresAt_ttl",
+            expireAfterSeconds=TOKEN_TTL_GRACE_SECONDS,
+        ),
+    ],
+    CONVERSATIONS: [
+        IndexModel(
+            [("directKey", ASCENDING)],
+            name="directKey_unique",
+            unique=True,
+            partialFilterExpression={"directKey": _STRING},
+        ),
+    ],
+    PARTICIPANTS: [
+        IndexModel(
+            [("conversationId", ASCENDING), ("userId", ASCENDING)],
+            name="conversation_user_unique",
+            unique=True,
+        ),
+        IndexModel(
+            [
+                ("userId", ASCENDING),
+                ("archived", ASCENDING),
+                ("deletedAt", ASCENDING),
+                ("lastActivityAt", DESCENDING),
+                ("conversationId", DESCENDING),
+            ],
+            name="user_list",
+        ),
+    ],
+    MESSAGES: [
+        IndexModel(
+            [("conversationId", ASCENDING), ("seq", ASCENDING)],
+            name="conversation_seq_unique",
+            unique=True,
+        ),
+        IndexModel(
+            [("senderId", ASCENDING), ("clientId", ASCENDING)],
+            name="sender_clientId_unique",
+            unique=True,
+            partialFilterExpression={"clientId": _STRING},
+        ),
+        IndexModel([("pendingExpiresAt", ASCENDING)], name="pendingExpiresAt", sparse=True),
+        IndexModel(
+            [("bookingRequest.providerId", ASCENDING), ("_id", ASCENDING)],
+            name="pending_requests_by_provider",
+            partialFilterExpression={"bookingRequest.status": "pending"},
+        ),
+        IndexModel(
+            [("flagged", ASCENDING), ("_id", DESCENDING)],
+            name="flagged",
+            partialFilterExpression={"flagged": True},
+        ),
+        IndexModel([("words", ASCENDING)], name="words"),
+    ],
+    CLIENT_IDS: [
+        IndexModel(
+            [("senderId", ASCENDING), ("clientId", ASCENDING)],
+            name="sender_clientId_unique",
+            unique=True,
+        ),
+    ],
+    MESSAGE_READS: [
+        IndexModel(
+            [("messageId", ASCENDING), ("userId", ASCENDING)],
+            name="message_user_unique",
+            unique=True,
+        ),
+    ],
+    PACKAGES: [IndexModel([("ownerId", ASCENDING), ("_id", DESCENDING)], name="owner_newest")],
+    BOOKINGS: [
+        IndexModel([("providerId", ASCENDING), ("start", ASCENDING)], name="provider_start"),
+        IndexModel([("providerId", ASCENDING), ("_id", DESCENDING)], name="provider_newest"),
+        IndexModel([("clientId", ASCENDING), ("_id", DESCENDING)], name="client_newest"),
+        IndexModel([("conversationId", ASCENDING), ("status", ASCENDING)], name="conversation"),
+    ],
+    FILE_LINKS: [
+        IndexModel(
+            [("fileId", ASCENDING), ("conversationId", ASCENDING)],
+            name="file_conversation_unique",
+            unique=True,
+        ),
+    ],
+    f"{BLOB_BUCKET}.files": [IndexModel([("filename", ASCENDING), ("uploadDate", ASCENDING)])],
+    f"{BLOB_BUCKET}.chunks": [
+        IndexModel([("files_id", ASCENDING), ("n", ASCENDING)], unique=True),
+    ],
+}
+
+
+def ensure_indexes(db: Database[Any]) -> None:
+    """Creates the missing indexes. Existing ones (same name) are left alone, so a restart does
+    no index work; an index whose definition changed must be dropped by a migration first.
+    One ``create_index`` per model (startup only): mongomock's ``create_indexes`` drops
+    ``partialFilterExpression``."""
+    for collection_name, models in INDEXES.items():
+        collection = db[collection_name]
+        existing = set(collection.index_information())
+        for model in models:
+            options = dict(model.document)
+            keys = options.pop("key")
+            if options.get("name") not in existing:
+                collection.create_index(list(keys.items()), **options)

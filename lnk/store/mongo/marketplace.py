@@ -1,0 +1,224 @@
+"""Service packages and bookings."""
+
+from __future__ import annotations
+
+import random
+import time
+from dataclasses import replace
+from datetime import UTC, datetime, timedelta
+from decimal import Decimal
+from typing import Any
+
+from bson import ObjectId
+from pymongo import DESCENDING, ReturnDocument
+from pymongo.database import Database
+from pymongo.errors import DuplicateKeyError
+
+from lnk.domain.models import Booking, ServicePackage
+from lnk.store.base import BookingRepository, OverlapError, PackageRepository, StoreError
+from lnk.store.mongo import indexes as ix
+from lnk.store.mongo.codec import (
+    Doc,
+    booking_from_doc,
+    dt_or_none,
+    package_from_doc,
+    parse_oid,
+    ref,
+    to_bson_dt,
+    to_decimal128,
+)
+
+_PACKAGE_FIELDS = {
+    "title": "title",
+    "description": "description",
+    "price": "price",
+    "currency": "currency",
+    "duration_minutes": "durationMinutes",
+    "active": "active",
+}
+_LOCK_LEASE = timedelta(seconds=30)
+_LOCK_WAIT_SECONDS = 10.0
+
+
+class MongoPackageRepository(PackageRepository):
+    def __init__(self, db: Database[Any]) -> None:
+        self._packages = db[ix.PACKAGES]
+
+    def create(
+        self,
+        owner_id: str,
+        title: str,
+        description: str,
+        price: Decimal,
+        currency: str,
+        duration_minutes: int,
+        now: datetime,
+    ) -> ServicePackage:
+        doc = {
+            "ownerId": ref(owner_id),
+            "title": title,
+            "description": description,
+            "price": to_decimal128(price),
+            "currency": currency,
+            "durationMinutes": duration_minutes,
+            "active": True,
+            "createdAt": to_bson_dt(now),
+            "updatedAt": to_bson_dt(now),
+        }
+        self._packages.insert_one(doc)
+        return package_from_doc(doc)
+
+    def get(self, package_id: str) -> ServicePackage | None:
+        oid = parse_oid(package_id)
+        doc = self._packages.find_one({"_id": oid}) if oid else None
+        return package_from_doc(doc) if doc else None
+
+    def list_by_owner(
+        self, owner_id: str, *, include_inactive: bool, limit: int, before_id: str | None = None
+    ) -> list[ServicePackage]:
+        query: Doc = {"ownerId": ref(owner_id)}
+        if not include_inactive:
+            query["active"] = True
+        if before_id is not None:
+            before = parse_oid(before_id)
+            if before is None:
+                return []
+            query["_id"] = {"$lt": before}
+        cursor = self._packages.find(query).sort("_id", DESCENDING).limit(max(limit, 1))
+        return [package_from_doc(d) for d in cursor]
+
+    def update(self, package_id: str, now: datetime, **fields: object) -> ServicePackage | None:
+        unknown = set(fields) - set(_PACKAGE_FIELDS)
+        if unknown:
+            raise TypeError(f"unknown package fields: {sorted(unknown)}")
+        oid = parse_oid(package_id)
+        if oid is None:
+            return None
+        changes: Doc = {"updatedAt": to_bson_dt(now)}
+        for name, value in fields.items():
+            if name == "price":
+                value = to_decimal128(value)  # type: ignore[arg-type]
+            changes[_PACKAGE_FIELDS[name]] = value
+        doc = self._packages.find_one_and_update(
+            {"_id": oid}, {"$set": changes}, return_document=ReturnDocument.AFTER
+        )
+        return package_from_doc(doc) if doc else None
+
+
+class MongoBookingRepository(BookingRepository):
+    def __init__(self, db: Database[Any]) -> None:
+        self._bookings = db[ix.BOOKINGS]
+        self._locks = db[ix.BOOKING_LOCKS]
+
+    def create(self, booking: Booking, *, refuse_overlap: bool) -> Booking:
+        """With ``refuse_overlap`` and a start, the check and the insert run under a lock per
+        provider: a ``bookingLocks`` document taken with an upsert whose filter only matches an
+        expired lease (a live lease makes the upsert hit the unique ``_id``: wait and retry).
+        The lease frees the lock of a crashed process. In case a lease ran out mid-way, the
+        check is repeated after the insert and the booking is withdrawn if another overlaps,
+        so two overlapping confirmed bookings can never both stay."""
+        oid = ObjectId()
+        created = replace(booking, id=str(oid))
+        doc = self._to_doc(oid, created)
+        if not (refuse_overlap and booking.start is not None):
+            self._bookings.insert_one(doc)
+            return created
+        provider = doc["providerId"]
+        token = self._acquire(provider)
+        try:
+            if self._overlapping(doc, exclude=None):
+                raise OverlapError("the provider has an overlapping confirmed booking")
+            self._bookings.insert_one(doc)
+            if self._overlapping(doc, exclude=oid):
+                self._bookings.delete_one({"_id": oid})
+                raise OverlapError("the provider has an overlapping confirmed booking")
+        finally:
+            self._locks.delete_one({"_id": provider, "owner": token})
+        return created
+
+    @staticmethod
+    def _to_doc(oid: ObjectId, booking: Booking) -> Doc:
+        end = (
+            booking.start + timedelta(minutes=booking.duration_minutes)
+            if booking.start is not None
+            else None
+        )
+        return {
+            "_id": oid,
+            "servicePackageId": ref(booking.service_package_id),
+            "providerId": ref(booking.provider_id),
+            "clientId": ref(booking.client_id),
+            "conversationId": ref(booking.conversation_id),
+            "messageId": ref(booking.message_id),
+            "start": dt_or_none(booking.start),
+            "end": dt_or_none(end),
+            "durationMinutes": booking.duration_minutes,
+            "price": to_decimal128(booking.price),
+            "currency": booking.currency,
+            "status": booking.status,
+            "createdAt": dt_or_none(booking.created_at),
+        }
+
+    def _overlapping(self, doc: Doc, exclude: ObjectId | None) -> bool:
+        query: Doc = {
+            "providerId": doc["providerId"],
+            "start": {"$lt": doc["end"]},
+            "end": {"$gt": doc["start"]},
+            "status": "confirmed",
+        }
+        if exclude is not None:
+            query["_id"] = {"$ne": exclude}
+        return self._bookings.find_one(query, {"_id": 1}) is not None
+
+    def _acquire(self, provider: Any) -> ObjectId:
+        token = ObjectId()
+        deadline = time.monotonic() + _LOCK_WAIT_SECONDS
+        while True:
+            now = datetime.now(UTC)
+            try:
+                self._locks.find_one_and_update(
+                    {"_id": provider, "leaseUntil": {"$lt": to_bson_dt(now)}},
+                    {"$set": {"owner": token, "leaseUntil": to_bson_dt(now + _LOCK_LEASE)}},
+                    upsert=True,
+                )
+                return token
+            except DuplicateKeyError:
+                if time.monotonic() > deadline:
+                    raise StoreError("the provider's booking lock stays busy") from None
+                time.sleep(random.uniform(0.002, 0.02))
+
+    def get(self, booking_id: str) -> Booking | None:
+        oid = parse_oid(booking_id)
+        doc = self._bookings.find_one({"_id": oid}) if oid else None
+        return booking_from_doc(doc) if doc else None
+
+    def list_for_user(
+        self, user_id: str, role: str | None, limit: int, before_id: str | None = None
+    ) -> list[Booking]:
+        user = ref(user_id)
+        if role == "client":
+            query: Doc = {"clientId": user}
+        elif role == "provider":
+            query = {"providerId": user}
+        else:
+            query = {"$or": [{"clientId": user}, {"providerId": user}]}
+        if before_id is not None:
+            before = parse_oid(before_id)
+            if before is None:
+                return []
+            query["_id"] = {"$lt": before}
+        cursor = self._bookings.find(query).sort("_id", DESCENDING).limit(max(limit, 1))
+        return [booking_from_doc(d) for d in cursor]
+
+    def set_status(self, booking_id: str, status: str) -> Booking | None:
+        oid = parse_oid(booking_id)
+        if oid is None:
+            return None
+        doc = self._bookings.find_one_and_update(
+            {"_id": oid}, {"$set": {"status": status}}, return_document=ReturnDocument.AFTER
+        )
+        return booking_from_doc(doc) if doc else None
+
+    def has_confirmed_in_conversation(self, conversation_id: str) -> bool:
+        query = {"conversationId": ref(conversation_id), "status": "confirmed"}
+        return self._bookings.find_one(query, {"_id": 1}) is not None

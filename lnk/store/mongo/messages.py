@@ -1,0 +1,385 @@
+"""Messages: append with gap-free seq, paging, edits, deletes, reactions, offers/requests."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from bson import ObjectId
+from pymongo import ASCENDING, DESCENDING, ReturnDocument
+from pymongo.database import Database
+
+from lnk.domain.models import BookingRequest, Message, MessageRead, ServiceOffer
+from lnk.store.base import MessageRepository, NewMessage, StoreError
+from lnk.store.mongo import indexes as ix
+from lnk.store.mongo.bulk import insert_ignoring_duplicates
+from lnk.store.mongo.client_ids import ClientIdReservations
+from lnk.store.mongo.codec import (
+    Doc,
+    file_to_doc,
+    last_message_to_doc,
+    message_from_doc,
+    offer_to_doc,
+    parse_oid,
+    pending_expiry,
+    ref,
+    request_to_doc,
+    to_bson_dt,
+    words_of,
+)
+from lnk.store.mongo.reads import COUNT_FIELDS, UnreadLedger, countable_for
+from lnk.store.mongo.search import search_messages
+
+_AFTER = ReturnDocument.AFTER
+
+
+class MongoMessageRepository(MessageRepository):
+    def __init__(self, db: Database[Any]) -> None:
+        self._messages = db[ix.MESSAGES]
+        self._conversations = db[ix.CONVERSATIONS]
+        self._participants = db[ix.PARTICIPANTS]
+        self._client_ids = ClientIdReservations(db[ix.CLIENT_IDS], self._messages)
+        self._file_links = db[ix.FILE_LINKS]
+        self._ledger = UnreadLedger(self._participants, db[ix.MESSAGE_READS], self._messages)
+
+    # --- append ---------------------------------------------------------------------------
+
+    def append(self, new: NewMessage, now: datetime) -> Message:
+        """Without multi-document transactions (a standalone server has none), in this order:
+
+        1. reserve ``(senderId, clientId)`` in ``messageClientIds`` (unique) under the new
+           message's id: a duplicate send fails here, before anything else changed;
+        2. reserve the seq: ``$inc lastSeq`` on the conversation (atomic, so no repeat; nothing
+           after this step can fail on a duplicate, so no gap short of a process crash);
+        3. insert the message (unique ``(conversationId, seq)`` as a backstop);
+        4. move ``lastMessage`` forward only if it holds a lower seq (concurrent senders finish
+           in any order, the preview never goes backwards);
+        5. participants: activity, reappear, unread + 1 (filtered on ``clearedSeq < seq``, see
+           ``conversations.settle_cleared``), then the attachments' conversation links.
+        """
+        conversation = parse_oid(new.conversation_id)
+        if conversation is None:
+            raise StoreError(f"unknown conversation {new.conversation_id!r}")
+        sender = ref(new.sender_id)
+        oid = ObjectId()
+        if new.client_id is not None:
+            self._client_ids.reserve(sender, new.client_id, oid)
+        counter = self._conversations.find_one_and_update(
+            {"_id": conversation},
+            {"$inc": {"lastSeq": 1}},
+            projection={"lastSeq": 1},
+            return_document=_AFTER,
+        )
+        if counter is None:
+            if new.client_id is not None:
+                self._client_ids.release(oid)
+            raise StoreError(f"unknown conversation {new.conversation_id!r}")
+        seq = int(counter["lastSeq"])
+        doc = self._new_doc(oid, conversation, sender, seq, new, now)
+        self._messages.insert_one(doc)
+
+        at = to_bson_dt(now)
+        self._conversations.update_one(
+            {
+                "_id": conversation,
+                "$or": [{"lastMessage": None}, {"lastMessage.seq": {"$lt": seq}}],
+            },
+            {
+                "$set": {
+                    "lastMessage": last_message_to_doc(
+                        oid, seq, new.sender_id, new.type, new.preview, now
+                    ),
+                    "lastMessageAt": at,
+                    "updatedAt": at,
+                }
+            },
+        )
+        visible_to = {"conversationId": conversation, "clearedSeq": {"$lt": seq}}
+        activity: Doc = {"$max": {"lastActivityAt": at}, "$set": {"deletedAt": None}}
+        if new.type == "system":
+            self._participants.update_many(visible_to, activity)
+        else:
+            self._participants.update_many(
+                {**visible_to, "userId": {"$ne": sender}},
+                {**activity, "$inc": {"unreadCount": 1}},
+            )
+            self._participants.update_one({**visible_to, "userId": sender}, activity)
+        insert_ignoring_duplicates(
+            self._file_links,
+            [{"fileId": ref(a.id), "conversationId": conversation} for a in new.attachments],
+        )
+        return message_from_doc(doc)
+
+    @staticmethod
+    def _new_doc(
+        oid: ObjectId, conversation: ObjectId, sender: Any, seq: int, new: NewMessage, now: datetime
+    ) -> Doc:
+        loc = new.location
+        reply = new.reply_to
+        doc: Doc = {
+            "_id": oid,
+            "conversationId": conversation,
+            "senderId": sender,
+            "type": new.type,
+            "seq": seq,
+            "createdAt": to_bson_dt(now),
+            "content": new.content,
+            "attachments": [file_to_doc(a) for a in new.attachments],
+            "location": None
+            if loc is None
+            else {
+                "latitude": loc.latitude,
+                "longitude": loc.longitude,
+                "name": loc.name,
+                "address": loc.address,
+            },
+            "serviceOffer": offer_to_doc(new.service_offer) if new.service_offer else None,
+            "bookingRequest": request_to_doc(new.booking_request) if new.booking_request else None,
+            "replyTo": None
+            if reply is None
+            else {
+                "id": ref(reply.id),
+                "senderId": ref(reply.sender_id),
+                "type": reply.type,
+                "preview": reply.preview,
+            },
+            "reactions": {},
+            "editedAt": None,
+            "deleted": False,
+            "flagged": new.flagged,
+            "hiddenFor": [],
+            "words": words_of(new.content),
+        }
+        if new.client_id is not None:
+            doc["clientId"] = new.client_id
+        expires = pending_expiry(new.service_offer, new.booking_request)
+        if expires is not None:
+            doc["pendingExpiresAt"] = expires
+        return doc
+
+    # --- reads of messages ----------------------------------------------------------------
+
+    def get(self, message_id: str) -> Message | None:
+        oid = parse_oid(message_id)
+        doc = self._messages.find_one({"_id": oid}) if oid else None
+        return message_from_doc(doc) if doc else None
+
+    def get_by_client_id(self, sender_id: str, client_id: str) -> Message | None:
+        doc = self._messages.find_one({"senderId": ref(sender_id), "clientId": client_id})
+        return message_from_doc(doc) if doc else None
+
+    def page(
+        self,
+        conversation_id: str,
+        viewer_id: str,
+        *,
+        min_seq: int = 0,
+        before_seq: int | None = None,
+        after_seq: int | None = None,
+        limit: int = 50,
+    ) -> list[Message]:
+        conversation = parse_oid(conversation_id)
+        if conversation is None or limit <= 0:
+            return []
+        if after_seq is not None:
+            seq: Doc = {"$gt": max(min_seq, after_seq)}
+            direction = ASCENDING
+        else:
+            seq = {"$gt": min_seq}
+            if before_seq is not None:
+                seq["$lt"] = before_seq
+            direction = DESCENDING
+        cursor = (
+            self._messages.find(
+                {"conversationId": conversation, "seq": seq, "hiddenFor": {"$ne": ref(viewer_id)}}
+            )
+            .sort("seq", direction)
+            .limit(limit)
+        )
+        return [message_from_doc(d) for d in cursor]
+
+    def search(
+        self,
+        user_id: str,
+        terms: list[str],
+        *,
+        conversation_id: str | None = None,
+        before_id: str | None = None,
+        limit: int = 20,
+    ) -> list[Message]:
+        return search_messages(
+            self._messages,
+            self._participants,
+            user_id,
+            terms,
+            conversation_id=conversation_id,
+            before_id=before_id,
+            limit=limit,
+        )
+
+    def is_hidden(self, message_id: str, user_id: str) -> bool:
+        oid = parse_oid(message_id)
+        if oid is None:
+            return False
+        return (
+            self._messages.find_one({"_id": oid, "hiddenFor": ref(user_id)}, {"_id": 1}) is not None
+        )
+
+    # --- changes --------------------------------------------------------------------------
+
+    def edit(self, message_id: str, content: str, preview: str, now: datetime) -> Message | None:
+        oid = parse_oid(message_id)
+        if oid is None:
+            return None
+        doc = self._messages.find_one_and_update(
+            {"_id": oid, "deleted": False},
+            {"$set": {"content": content, "editedAt": to_bson_dt(now), "words": words_of(content)}},
+            return_document=_AFTER,
+        )
+        if doc is None:
+            return None
+        self._refresh_preview(doc, preview)
+        return message_from_doc(doc)
+
+    def delete_for_everyone(self, message_id: str, preview: str, now: datetime) -> Message | None:
+        oid = parse_oid(message_id)
+        if oid is None:
+            return None
+        doc = self._messages.find_one_and_update(
+            {"_id": oid, "deleted": False},
+            {
+                "$set": {
+                    "deleted": True,
+                    "content": "",
+                    "attachments": [],
+                    "location": None,
+                    "serviceOffer": None,
+                    "bookingRequest": None,
+                    "words": [],
+                },
+                "$unset": {"pendingExpiresAt": ""},
+            },
+            return_document=_AFTER,
+        )
+        if doc is None:
+            return None
+        self._ledger.uncount_message_for_all(doc)
+        self._refresh_preview(doc, preview)
+        return message_from_doc(doc)
+
+    def hide_for(self, message_id: str, user_id: str) -> bool:
+        oid = parse_oid(message_id)
+        if oid is None:
+            return False
+        user = ref(user_id)
+        # The filter makes "newly hidden" atomic: a second call matches nothing.
+        before = self._messages.find_one_and_update(
+            {"_id": oid, "hiddenFor": {"$ne": user}},
+            {"$addToSet": {"hiddenFor": user}},
+            projection=COUNT_FIELDS,
+            return_document=ReturnDocument.BEFORE,
+        )
+        if before is None:
+            return False
+        if countable_for(before, user):
+            self._ledger.uncount_one(before, user)
+        return True
+
+    def set_reaction(self, message_id: str, user_id: str, emoji: str | None) -> Message | None:
+        oid = parse_oid(message_id)
+        if oid is None:
+            return None
+        key = f"reactions.{user_id}"
+        update = {"$set": {key: emoji}} if emoji is not None else {"$unset": {key: ""}}
+        doc = self._messages.find_one_and_update({"_id": oid}, update, return_document=_AFTER)
+        return message_from_doc(doc) if doc else None
+
+    def mark_read(
+        self, conversation_id: str, user_id: str, message_ids: list[str] | None, now: datetime
+    ) -> tuple[list[str], int]:
+        return self._ledger.mark_read(conversation_id, user_id, message_ids, now)
+
+    def reads(self, message_id: str) -> list[MessageRead]:
+        return self._ledger.reads(message_id)
+
+    # --- offers and booking requests ------------------------------------------------------
+
+    def update_offer(
+        self, message_id: str, expected_status: str, offer: ServiceOffer, preview: str
+    ) -> Message | None:
+        return self._compare_and_set(
+            message_id,
+            "serviceOffer",
+            expected_status,
+            offer_to_doc(offer),
+            pending_expiry(offer, None),
+            preview,
+        )
+
+    def update_booking_request(
+        self, message_id: str, expected_status: str, request: BookingRequest, preview: str
+    ) -> Message | None:
+        return self._compare_and_set(
+            message_id,
+            "bookingRequest",
+            expected_status,
+            request_to_doc(request),
+            pending_expiry(None, request),
+            preview,
+        )
+
+    def _compare_and_set(
+        self,
+        message_id: str,
+        field: str,
+        expected_status: str,
+        value: Doc,
+        expires: datetime | None,
+        preview: str,
+    ) -> Message | None:
+        oid = parse_oid(message_id)
+        if oid is None:
+            return None
+        update: Doc = {"$set": {field: value}}
+        if expires is not None:
+            update["$set"]["pendingExpiresAt"] = expires
+        else:
+            update["$unset"] = {"pendingExpiresAt": ""}
+        doc = self._messages.find_one_and_update(
+            {"_id": oid, f"{field}.status": expected_status}, update, return_document=_AFTER
+        )
+        if doc is None:
+            return None
+        self._refresh_preview(doc, preview)
+        return message_from_doc(doc)
+
+    def pending_expired(self, now: datetime, limit: int = 100) -> list[Message]:
+        cursor = (
+            self._messages.find({"pendingExpiresAt": {"$lte": to_bson_dt(now)}})
+            .sort("pendingExpiresAt", ASCENDING)
+            .limit(limit)
+        )
+        return [message_from_doc(d) for d in cursor]
+
+    def pending_requests_for_provider(self, provider_id: str) -> list[Message]:
+        cursor = self._messages.find(
+            {"bookingRequest.providerId": ref(provider_id), "bookingRequest.status": "pending"}
+        ).sort("_id", ASCENDING)
+        return [message_from_doc(d) for d in cursor]
+
+    def flagged(self, limit: int, before_id: str | None = None) -> list[Message]:
+        query: Doc = {"flagged": True}
+        if before_id is not None:
+            before = parse_oid(before_id)
+            if before is None:
+                return []
+            query["_id"] = {"$lt": before}
+        cursor = self._messages.find(query).sort("_id", DESCENDING).limit(limit)
+        return [message_from_doc(d) for d in cursor]
+
+    def _refresh_preview(self, doc: Doc, preview: str) -> None:
+        """Rewrites the conversation's last-message preview if ``doc`` is still its last."""
+        self._conversations.update_one(
+            {"_id": doc["conversationId"], "lastMessage.id": doc["_id"]},
+            {"$set": {"lastMessage.preview": preview}},
+        )
