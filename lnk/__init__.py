@@ -26,11 +26,13 @@ def create_app(
 
     ``events``, ``clock`` and ``store`` let tests watch events, move time and pick an engine."""
     from lnk import cli, extensions
+    from lnk.jobs import start_jobs
     from lnk.realtime import init_realtime
     from lnk.store import open_store
     from lnk.web import errors as web_errors
     from lnk.web.api import register_api
     from lnk.web.security import configure_jwt
+    from lnk.web.uploads import UploadRequest
 
     settings = settings or Settings.from_env()
     app = Flask(
@@ -39,6 +41,7 @@ def create_app(
         static_folder="../static",
         instance_relative_config=True,
     )
+    app.request_class = UploadRequest  # streams file parts with a per-file size cap
     app.config.update(
         SECRET_KEY=settings.jwt_secret,
         LNK_SETTINGS=settings,
@@ -73,5 +76,6 @@ def create_app(
     web_errors.register(app)
     register_api(app)
     init_realtime(app, settings)
+    start_jobs(app)
     cli.register(app)
     return app

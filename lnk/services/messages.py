@@ -12,6 +12,7 @@ from lnk.errors import Conflict, EditWindowExpired, Forbidden, NotFound, Validat
 from lnk.services import moderation
 from lnk.services.context import ServiceContext
 from lnk.services.conversations import require_participant
+from lnk.services.deadlines import as_seen
 from lnk.services.pagination import clamp_limit, decode_cursor, encode_cursor
 from lnk.store.base import DuplicateError, NewMessage
 
@@ -233,11 +234,12 @@ def list_messages(
     if len(items) > limit:
         items = items[:limit]
         next_cursor = encode_cursor({"d": direction, "s": items[-1].seq})
-    return items, next_cursor
+    now = ctx.clock.now()
+    return [as_seen(m, now) for m in items], next_cursor
 
 
 def get_message(ctx: ServiceContext, actor: User, message_id: str) -> Message:
-    return visible_message(ctx, actor, message_id)[0]
+    return as_seen(visible_message(ctx, actor, message_id)[0], ctx.clock.now())
 
 
 def edit_message(ctx: ServiceContext, actor: User, message_id: str, content: str) -> Message:

@@ -9,6 +9,7 @@ from lnk.domain.models import Conversation, Message, User
 from lnk.errors import ValidationFailed
 from lnk.services.context import ServiceContext
 from lnk.services.conversations import require_participant
+from lnk.services.deadlines import as_seen
 from lnk.services.pagination import clamp_limit, decode_cursor, encode_cursor
 
 TERM_RE = re.compile(r"[^\W_]+", re.UNICODE)
@@ -53,9 +54,10 @@ def search_messages(
             conv = ctx.store.conversations.get(message.conversation_id)
             if conv is not None:
                 conversations[conv.id] = conv
+    now = ctx.clock.now()
     return (
         [
-            (m, conversations[m.conversation_id])
+            (as_seen(m, now), conversations[m.conversation_id])
             for m in found
             if m.conversation_id in conversations
         ],

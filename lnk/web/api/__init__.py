@@ -8,9 +8,9 @@ from lnk.extensions import csrf
 
 
 def register_api(app: Flask) -> None:
-    from lnk.web.api import auth, conversations, messages, openapi
+    from lnk.web.api import auth, conversations, files, marketplace, messages, openapi
 
-    for module in (auth, conversations, messages):
+    for module in (auth, conversations, messages, marketplace, files):
         # API calls are authenticated by Bearer token or by the JWT cookie, whose own CSRF
         # double-submit check (flask-jwt-extended) protects them; Flask-WTF guards the forms.
         csrf.exempt(module.bp)

@@ -1,0 +1,40 @@
+"""Bookings: the confirmed deals that accepted offers and confirmed requests create."""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+
+from lnk.domain.models import Booking, User
+from lnk.errors import ValidationFailed
+from lnk.services.context import ServiceContext
+from lnk.services.pagination import clamp_limit, decode_cursor, encode_cursor
+
+ROLES = ("client", "provider")
+
+
+def overlaps(start_a: datetime, minutes_a: int, start_b: datetime, minutes_b: int) -> bool:
+    """Half-open intervals: one ending exactly when the other starts does not overlap."""
+    return start_a < start_b + timedelta(minutes=minutes_b) and start_b < start_a + timedelta(
+        minutes=minutes_a
+    )
+
+
+def list_bookings(
+    ctx: ServiceContext,
+    actor: User,
+    *,
+    role: str | None = None,
+    limit: int | None = None,
+    cursor: str | None = None,
+) -> tuple[list[Booking], str | None]:
+    """The caller's bookings as client, as provider, or (no role) both; newest first."""
+    if role is not None and role not in ROLES:
+        raise ValidationFailed.field("role", "must be client or provider")
+    limit = clamp_limit(limit, 20)
+    before_id = decode_cursor(cursor, "id")["id"] if cursor else None
+    items = ctx.store.bookings.list_for_user(actor.id, role, limit + 1, before_id)
+    next_cursor = None
+    if len(items) > limit:
+        items = items[:limit]
+        next_cursor = encode_cursor({"id": items[-1].id})
+    return items, next_cursor

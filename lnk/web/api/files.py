@@ -1,0 +1,87 @@
+"""Files API: uploading chat files and serving them to those allowed to see them."""
+
+from __future__ import annotations
+
+from flask import Blueprint, jsonify, request, send_file
+
+from lnk.domain.models import User
+from lnk.errors import UnsupportedMediaType
+from lnk.presenters import file_json
+from lnk.services import files
+from lnk.web.api import marketplace_schemas as ms
+from lnk.web.api.routing import endpoint
+from lnk.web.context import ctx
+
+bp = Blueprint("api_files", __name__, url_prefix="/api")
+TAG = "files"
+INLINE_TYPES = ("image/", "audio/", "video/")
+MAX_AGE = 24 * 3600  # a file id's bytes never change
+
+
+@endpoint(
+    bp,
+    "/upload/chat-files",
+    "POST",
+    summary="Upload chat files",
+    tag=TAG,
+    status=201,
+    response=ms.UploadOut,
+    multipart=ms.UPLOAD_FORM,
+    limit="60/minute",
+    errors=(413, 415, 422),
+)
+def upload(user: User):
+    """Up to 10 ``files`` parts (more: 422). The type is decided from the bytes; types outside
+    the allow-list (images, PDF, plain text, common audio/video and office documents) get 415; a
+    file over the size limit (25 MB by default) gets 413. Images are re-encoded without their
+    EXIF data and get a thumbnail. Attach the returned ids to a message with ``attachmentIds``."""
+    if request.mimetype != "multipart/form-data":
+        raise UnsupportedMediaType("send the files as multipart/form-data")
+    uploads = [
+        files.Upload(part.filename or "file", part.stream)
+        for part in request.files.getlist("files")
+    ]
+    saved = files.save_uploads(ctx(), user, uploads)
+    return jsonify({"files": [file_json(meta) for meta in saved]}), 201
+
+
+@endpoint(bp, "/files/<id>", "GET", summary="A file's bytes", tag=TAG, binary=True, errors=(404,))
+def download(user: User, id: str):
+    """For the uploader and participants of a conversation where the file was sent; anyone else
+    gets 404. Audio and video answer range requests."""
+    return _serve(files.open_file(ctx(), user, id))
+
+
+@endpoint(
+    bp,
+    "/files/<id>/thumbnail",
+    "GET",
+    summary="An image's thumbnail",
+    tag=TAG,
+    binary=True,
+    errors=(404,),
+)
+def thumbnail(user: User, id: str):
+    """A small PNG or JPEG; 404 for a file that is not an image."""
+    return _serve(files.open_file(ctx(), user, id, thumbnail=True), suffix="-thumbnail")
+
+
+def _serve(opened: files.Opened, suffix: str = ""):
+    response = send_file(
+        opened.stream,
+        mimetype=opened.mime_type,  # text/plain gets "; charset=utf-8" from Flask
+        download_name=opened.name,
+        as_attachment=not opened.mime_type.startswith(INLINE_TYPES),
+        conditional=False,
+        etag=False,
+        max_age=MAX_AGE,
+    )
+    response.content_length = opened.size
+    response.set_etag(opened.meta.id + suffix)
+    response.cache_control.public = None
+    response.cache_control.private = True
+    response.headers["X-Content-Type-Options"] = "nosniff"
+    response.headers["Content-Security-Policy"] = "default-src 'none'; sandbox"
+    return response.make_conditional(
+        request.environ, accept_ranges=True, complete_length=opened.size
+    )
