@@ -22,7 +22,7 @@ sys.path.insert(0, ".")
 from bson import ObjectId  # noqa: E402
 
 from lnk.store.base import NewMessage  # noqa: E402
-from lnk.store.sqlite import SqliteStore  # noqa: E402
+from lnk.store.sqlite import SqliteStore, fts  # noqa: E402
 
 TOTAL_MESSAGES = 1_000_000
 CONVERSATIONS = 1_000
@@ -227,6 +227,7 @@ def main(path: str) -> None:
     db.close()
 
     store = SqliteStore(path, upload_dir=path + ".uploads")
+    print(f"  indexed {fts.catch_up(store.db):,} messages for search", flush=True)
     for i, conv in enumerate(conversations):
         sender = conv.participants[1].user_id
         store.messages.append(

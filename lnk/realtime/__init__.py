@@ -1,13 +1,69 @@
-"""Realtime: the /messaging Socket.IO namespace, presence, typing and the event broadcaster."""
+"""Realtime: the /messaging Socket.IO namespace, presence, typing and the event broadcaster.
+
+Modules: ``namespace`` (client events), ``broadcaster`` (domain events to emits), ``hub`` (the
+per-app state and upkeep), ``presence`` (memory and Redis registries), ``typing``, ``ratelimit``,
+``auth`` (socket authentication) and ``server`` (the gevent runner with TCP_NODELAY and GC tuning).
+"""
 
 from __future__ import annotations
+
+import logging
+import sys
 
 from flask import Flask
 
 from lnk.config import Settings
 from lnk.extensions import socketio
 
+log = logging.getLogger(__name__)
+
+# Socket.IO's own default; a client event above MAX_PAYLOAD_BYTES but below this gets an error ack.
+ENGINE_MAX_PAYLOAD = 1_000_000
+
+
+def _patched_by(mode: str) -> bool:
+    if mode == "gevent" and "gevent.monkey" in sys.modules:
+        from gevent import monkey
+
+        return bool(monkey.is_module_patched("socket"))
+    if mode == "eventlet" and "eventlet.patcher" in sys.modules:
+        from eventlet import patcher
+
+        return bool(patcher.is_monkey_patched("socket"))
+    return False
+
+
+def choose_async_mode(settings: Settings) -> str:
+    """``LNK_ASYNC_MODE`` (gevent by default) when this process was monkey-patched for it, as
+    ``app.py`` and gunicorn's gevent worker do; otherwise threading (in-process test clients,
+    ``flask`` CLI commands), where an unpatched gevent server would block."""
+    mode = settings.async_mode
+    if mode in ("gevent", "eventlet") and not _patched_by(mode):
+        if settings.env != "testing":
+            log.warning(
+                "LNK_ASYNC_MODE=%s but the process is not monkey-patched: "
+                "Socket.IO runs in threading mode (start with `python app.py`)",
+                mode,
+            )
+        return "threading"
+    return mode
+
 
 def init_realtime(app: Flask, settings: Settings) -> None:
-    socketio.init_app(app, async_mode=settings.async_mode if settings.env != "testing"
-                      else "threading", message_queue=settings.redis_url)
+    from lnk.realtime.broadcaster import Broadcaster
+    from lnk.realtime.hub import Hub
+    from lnk.realtime.namespace import MessagingNamespace
+
+    socketio.init_app(
+        app,
+        async_mode=choose_async_mode(settings),
+        message_queue=settings.redis_url,
+        max_http_buffer_size=ENGINE_MAX_PAYLOAD,
+        logger=False,
+        engineio_logger=False,
+    )
+    ctx = app.extensions["lnk"]
+    hub = Hub(ctx, settings, socketio)
+    app.extensions["lnk_realtime"] = hub
+    socketio.on_namespace(MessagingNamespace(hub))
+    ctx.events.subscribe(Broadcaster(hub))

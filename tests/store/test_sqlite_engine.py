@@ -135,7 +135,29 @@ def test_search_is_driven_by_the_full_text_index(sqlite_store) -> None:
         sqlite_store,
         lambda: sqlite_store.messages.search(alice.id, ["hel", "word1"], conversation_id=direct.id),
     )
-    assert "VIRTUAL TABLE INDEX" in plans[0] and "TEMP B-TREE" not in plans[0]
+    search_plan = next(p for p in plans if "VIRTUAL TABLE INDEX" in p)
+    assert "TEMP B-TREE" not in search_plan
+
+
+def test_full_text_index_is_built_in_batches_and_complete_for_every_search(sqlite_store) -> None:
+    from lnk.store.sqlite import fts
+
+    alice, _, direct = _seeded(sqlite_store)
+    before = fts.pending(sqlite_store.db)
+    first = sqlite_store.messages.append(
+        NewMessage(direct.id, alice.id, "text", content="zebra crossing"), NOW
+    )
+    assert fts.pending(sqlite_store.db) == before + 1  # not indexed on the send path
+    sqlite_store.messages.edit(first.id, "giraffe crossing", "giraffe crossing", NOW)
+    assert [m.id for m in sqlite_store.messages.search(alice.id, ["gira"])] == [first.id]
+    assert sqlite_store.messages.search(alice.id, ["zebra"]) == []
+    assert fts.pending(sqlite_store.db) == 0
+    sqlite_store.messages.edit(first.id, "okapi crossing", "okapi crossing", NOW)  # indexed row
+    assert [m.id for m in sqlite_store.messages.search(alice.id, ["okap"])] == [first.id]
+    assert sqlite_store.messages.search(alice.id, ["gira"]) == []
+    for i in range(fts.BATCH):
+        sqlite_store.messages.append(NewMessage(direct.id, alice.id, "text", content=f"n{i}"), NOW)
+    assert fts.pending(sqlite_store.db) < fts.BATCH  # a full batch was indexed by append
 
 
 def test_background_scans_use_their_partial_indexes(sqlite_store) -> None:

@@ -8,6 +8,7 @@ from datetime import datetime
 
 from lnk.domain.models import Message
 from lnk.store.base import DuplicateError, MessageRepository, NewMessage, Store, StoreError
+from lnk.store.sqlite import fts
 from lnk.store.sqlite.codec import (
     dumps,
     file_to_dict,
@@ -35,6 +36,7 @@ def fts_query(terms: list[str]) -> str:
 class SqliteMessageRepository(ReadTracking, OfferState, MessageRepository):
     def __init__(self, db: Database) -> None:
         self.db = db
+        self._appended = 0  # appends by this process; every fts.BATCH of them, index them
 
     def append(self, new: NewMessage, now: datetime) -> Message:
         message_id = Store.new_id()
@@ -91,6 +93,9 @@ class SqliteMessageRepository(ReadTracking, OfferState, MessageRepository):
                 "INSERT OR IGNORE INTO file_links (file_id, conversation_id) VALUES (?, ?)",
                 [(f.id, new.conversation_id) for f in new.attachments],
             )
+        self._appended += 1
+        if self._appended % fts.BATCH == 0:
+            fts.catch_up(self.db)
         return Message(
             id=message_id,
             conversation_id=new.conversation_id,
@@ -155,6 +160,7 @@ class SqliteMessageRepository(ReadTracking, OfferState, MessageRepository):
         match = fts_query(terms)
         if not match:
             return []
+        fts.catch_up(self.db)
         # CROSS JOIN fixes the join order: the full-text index drives, newest rowid first
         sql = (
             "SELECT m.* FROM messages_fts"

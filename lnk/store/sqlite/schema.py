@@ -9,6 +9,7 @@ Datetimes are epoch milliseconds (INTEGER); money is TEXT holding a Decimal; nes
 
 from __future__ import annotations
 
+from lnk.store.sqlite import fts
 from lnk.store.sqlite.connection import Database
 
 _V1 = [
@@ -171,7 +172,7 @@ _V1 = [
     ) WITHOUT ROWID""",
 ]
 
-MIGRATIONS: list[list[str]] = [_V1]
+MIGRATIONS: list[list[str]] = [_V1, fts.MIGRATION]
 
 
 def migrate(db: Database) -> int:

@@ -1,0 +1,139 @@
+"""The realtime state of one process: connected sockets, presence, typing, rate limits, and the
+background upkeep that ends typing, announces users offline and beats the presence heartbeat."""
+
+from __future__ import annotations
+
+import logging
+import threading
+import time
+from datetime import UTC, datetime
+
+from flask_socketio import SocketIO
+
+from lnk.config import Settings
+from lnk.domain.models import User
+from lnk.presenters import iso
+from lnk.realtime.presence import MemoryPresence, PresenceRegistry, RedisPresence
+from lnk.realtime.ratelimit import SocketRateLimiter
+from lnk.realtime.typing import TypingRegistry
+from lnk.services.context import ServiceContext
+
+log = logging.getLogger(__name__)
+
+NAMESPACE = "/messaging"
+TICK_SECONDS = 0.25
+
+
+def user_room(user_id: str) -> str:
+    return "user:" + user_id
+
+
+def conversation_room(conversation_id: str) -> str:
+    return "conv:" + conversation_id
+
+
+class Hub:
+    """Everything the namespace and the broadcaster share (one per app)."""
+
+    def __init__(self, ctx: ServiceContext, settings: Settings, socketio: SocketIO) -> None:
+        self.ctx = ctx
+        self.settings = settings
+        self.socketio = socketio
+        self.typing = TypingRegistry(settings.typing_ttl)
+        self.limiter = SocketRateLimiter(settings.ratelimit_enabled, settings.redis_url)
+        self.users: dict[str, User] = {}  # sid -> user, for the sockets of this process
+        self._presence: PresenceRegistry | None = None
+        self._started = False
+        self._closed = False
+        self._start_lock = threading.Lock()
+
+    @property
+    def presence(self) -> PresenceRegistry:
+        if self._presence is None:
+            s = self.settings
+            self._presence = (
+                RedisPresence(s.redis_url, s.offline_grace, s.presence_ttl)
+                if s.redis_url
+                else MemoryPresence(s.offline_grace)
+            )
+        return self._presence
+
+    def ensure_started(self) -> None:
+        """Starts the upkeep with the first socket (not at import: CLI commands build the app
+        too). The presence heartbeat is written before this process registers any socket."""
+        if self._started:
+            return
+        with self._start_lock:
+            if self._started:
+                return
+            self.presence.maintain(time.time())
+            self.socketio.start_background_task(self._upkeep)
+            if self.socketio.async_mode == "gevent":
+                from lnk.realtime.server import GcTuner
+
+                GcTuner.start(self.socketio)
+            self._started = True
+
+    def close(self) -> None:
+        """At shutdown: lets the other processes forget this one's sockets at once."""
+        self._closed = True
+        if self._presence is not None:
+            self._presence.close()
+
+    def emit(self, event: str, payload: dict, rooms: list[str]) -> None:
+        """One emit to many rooms (an empty list must not become a broadcast to everyone)."""
+        if rooms:
+            self.socketio.emit(event, payload, to=rooms, namespace=NAMESPACE)
+
+    # presence
+
+    def user_connected(self, user: User, sid: str) -> None:
+        self.users[sid] = user
+        if self.presence.connect(user.id, sid):
+            self.emit("userOnline", {"userId": user.id}, self._contact_rooms(user.id))
+
+    def user_disconnected(self, sid: str) -> None:
+        user = self.users.pop(sid, None)
+        if user is None:
+            return
+        for conversation_id, user_id in self.typing.drop_socket(sid):
+            self.emit_typing(conversation_id, user_id, False)
+        self.presence.disconnect(user.id, sid, time.time())
+
+    def _contact_rooms(self, user_id: str) -> list[str]:
+        return [user_room(u) for u in self.ctx.store.conversations.contacts_of(user_id)]
+
+    def _announce_offline(self, user_id: str, last_seen: float) -> None:
+        when = iso(datetime.fromtimestamp(last_seen, UTC))
+        self.emit(
+            "userOffline", {"userId": user_id, "lastSeenAt": when}, self._contact_rooms(user_id)
+        )
+
+    # typing
+
+    def emit_typing(self, conversation_id: str, user_id: str, typing: bool) -> None:
+        """To the conversation's room, except the typing user's own sockets."""
+        payload = {"conversationId": conversation_id, "userId": user_id, "typing": typing}
+        self.socketio.emit(
+            "userTyping",
+            payload,
+            to=conversation_room(conversation_id),
+            skip_sid=self.presence.sids(user_id) or None,
+            namespace=NAMESPACE,
+        )
+
+    # upkeep
+
+    def _upkeep(self) -> None:
+        while not self._closed:
+            self.socketio.sleep(TICK_SECONDS)
+            try:
+                self.tick(time.time())
+            except Exception:  # keep the loop alive (e.g. Redis restarting)
+                log.exception("realtime upkeep failed")
+
+    def tick(self, now: float) -> None:
+        for conversation_id, user_id in self.typing.expired(now):
+            self.emit_typing(conversation_id, user_id, False)
+        for user_id, last_seen in self.presence.due_offline(now) + self.presence.maintain(now):
+            self._announce_offline(user_id, last_seen)

@@ -1,0 +1,186 @@
+"""The ``/messaging`` namespace: thin handlers that validate, rate-limit, call a service and
+answer through the acknowledgement with ``{ok: true, ...}`` or ``{ok: false, error}``."""
+
+from __future__ import annotations
+
+import json
+import logging
+import time
+from collections.abc import Callable
+from functools import wraps
+from typing import Any
+
+from flask import request
+from flask_socketio import Namespace, emit, join_room, leave_room, rooms
+from socketio.exceptions import ConnectionRefusedError as Refused
+
+from lnk.domain.models import User
+from lnk.errors import LnkError, PayloadTooLarge, Unauthorized, ValidationFailed
+from lnk.presenters import iso
+from lnk.realtime.auth import authenticate
+from lnk.realtime.hub import NAMESPACE, Hub, conversation_room, user_room
+from lnk.services import conversations, reads
+
+log = logging.getLogger(__name__)
+
+MAX_PAYLOAD_BYTES = 64 * 1024
+MAX_MESSAGE_IDS = 1000
+
+Handler = Callable[["MessagingNamespace", User, dict], dict]
+
+
+def client_event(name: str) -> Callable[[Handler], Callable[..., dict]]:
+    """Wraps a handler: the caller must be connected, the payload an object of bounded size,
+    the event within its rate limit; every failure becomes an error ack, never a disconnect."""
+
+    def decorator(fn: Handler) -> Callable[..., dict]:
+        @wraps(fn)
+        def handler(self: MessagingNamespace, data: Any = None, *_extra: Any) -> dict:
+            try:
+                user = self.hub.users.get(request.sid)
+                if user is None:
+                    raise Unauthorized("this socket is not authenticated")
+                self.hub.limiter.hit(name, user.id)
+                return fn(self, user, payload_of(data))
+            except LnkError as error:
+                return error.to_ack()
+            except Exception:
+                log.exception("socket event %s failed", name)
+                return {
+                    "ok": False,
+                    "error": {"code": "internal", "message": "an unexpected error occurred"},
+                }
+
+        return handler
+
+    return decorator
+
+
+def payload_of(data: Any) -> dict:
+    if not isinstance(data, dict):
+        raise ValidationFailed(
+            "the payload must be an object", errors={"payload": ["must be an object"]}
+        )
+    try:
+        size = len(json.dumps(data, separators=(",", ":")))
+    except (TypeError, ValueError):
+        size = MAX_PAYLOAD_BYTES + 1
+    if size > MAX_PAYLOAD_BYTES:
+        raise PayloadTooLarge(f"socket payloads are limited to {MAX_PAYLOAD_BYTES} bytes")
+    return data
+
+
+def conversation_id_of(data: dict) -> str:
+    value = data.get("conversationId")
+    if not isinstance(value, str) or not 1 <= len(value) <= 64:
+        raise ValidationFailed.field("conversationId", "must be a conversation id")
+    return value
+
+
+def message_ids_of(data: dict) -> list[str] | None:
+    value = data.get("messageIds")
+    if value is None:
+        return None
+    if (
+        not isinstance(value, list)
+        or len(value) > MAX_MESSAGE_IDS
+        or not all(isinstance(i, str) and 1 <= len(i) <= 64 for i in value)
+    ):
+        raise ValidationFailed.field(
+            "messageIds", f"must be a list of at most {MAX_MESSAGE_IDS} message ids"
+        )
+    return value
+
+
+class MessagingNamespace(Namespace):
+    def __init__(self, hub: Hub) -> None:
+        super().__init__(NAMESPACE)
+        self.hub = hub
+
+    def trigger_event(self, event: str, *args: Any) -> Any:
+        if not hasattr(self, "on_" + (event or "")):
+            return {"ok": False, "error": {"code": "bad_request", "message": "unknown event"}}
+        return super().trigger_event(event, *args)
+
+    def on_connect(self, auth: Any = None) -> None:
+        hub = self.hub
+        try:
+            user = authenticate(hub.ctx, auth, request.cookies)
+        except LnkError as error:
+            raise Refused("unauthorized", {"code": error.code, "message": error.message}) from None
+        try:
+            hub.ensure_started()
+            join_room(user_room(user.id))
+            hub.user_connected(user, request.sid)
+        except Exception:  # e.g. Redis unreachable: refuse cleanly rather than half-connect
+            log.exception("socket connect failed")
+            hub.users.pop(request.sid, None)
+            raise Refused("unavailable", {"code": "internal", "message": "try again"}) from None
+        emit(
+            "connectionStatus",
+            {"status": "connected", "userId": user.id, "serverTime": iso(hub.ctx.clock.now())},
+        )
+
+    def on_disconnect(self, reason: Any = None) -> None:
+        self.hub.user_disconnected(request.sid)
+
+    def _require_participant(self, user: User, conversation_id: str) -> None:
+        """A socket in the conversation's room was checked when it joined (and is taken out of
+        the room when it leaves the conversation); otherwise ask the service."""
+        if conversation_room(conversation_id) not in rooms():
+            conversations.require_participant(self.hub.ctx, user, conversation_id)
+
+    @client_event("joinConversation")
+    def on_joinConversation(self, user: User, data: dict) -> dict:
+        conversation_id = conversation_id_of(data)
+        conversations.require_participant(self.hub.ctx, user, conversation_id)
+        join_room(conversation_room(conversation_id))
+        return {"ok": True, "conversationId": conversation_id}
+
+    @client_event("leaveConversation")
+    def on_leaveConversation(self, user: User, data: dict) -> dict:
+        conversation_id = conversation_id_of(data)
+        self._require_participant(user, conversation_id)
+        leave_room(conversation_room(conversation_id))
+        if self.hub.typing.stop(conversation_id, user.id):
+            self.hub.emit_typing(conversation_id, user.id, False)
+        return {"ok": True, "conversationId": conversation_id}
+
+    @client_event("typing")
+    def on_typing(self, user: User, data: dict) -> dict:
+        conversation_id = conversation_id_of(data)
+        typing = data.get("typing", True)
+        if not isinstance(typing, bool):
+            raise ValidationFailed.field("typing", "must be true or false")
+        self._require_participant(user, conversation_id)
+        hub = self.hub
+        if typing:
+            changed = hub.typing.start(conversation_id, user.id, request.sid, time.time())
+        else:
+            changed = hub.typing.stop(conversation_id, user.id)
+        if changed:
+            hub.emit_typing(conversation_id, user.id, typing)
+        return {"ok": True, "conversationId": conversation_id, "typing": typing}
+
+    @client_event("markAsRead")
+    def on_markAsRead(self, user: User, data: dict) -> dict:
+        conversation_id = conversation_id_of(data)
+        result = reads.mark_read(self.hub.ctx, user, conversation_id, message_ids_of(data))
+        return {
+            "ok": True,
+            "conversationId": conversation_id,
+            "markedCount": len(result.marked_ids),
+            "unreadCount": result.unread_count,
+        }
+
+    @client_event("getOnlineUsers")
+    def on_getOnlineUsers(self, user: User, data: dict) -> dict:
+        conversation_id = conversation_id_of(data)
+        conversation = conversations.get_conversation(self.hub.ctx, user, conversation_id)
+        ids = conversation.participant_ids
+        online = self.hub.presence.online(ids) | {user.id}
+        return {
+            "ok": True,
+            "conversationId": conversation_id,
+            "userIds": [i for i in ids if i in online],
+        }
