@@ -34,8 +34,9 @@ class CachingJWTManager(JWTManager):
         super().__init__()
         self._verified: dict[tuple[str, str | None], dict[str, Any]] = {}
 
-    def _decode_jwt_from_config(self, encoded_token: str, csrf_value: str | None = None,
-                                allow_expired: bool = False) -> dict:
+    def _decode_jwt_from_config(
+        self, encoded_token: str, csrf_value: str | None = None, allow_expired: bool = False
+    ) -> dict:
         if allow_expired:
             return super()._decode_jwt_from_config(encoded_token, csrf_value, allow_expired)
         key = (encoded_token, csrf_value)
@@ -47,6 +48,10 @@ class CachingJWTManager(JWTManager):
             self._verified.clear()
         self._verified[key] = claims
         return claims
+
+    def verified_claims(self, encoded_token: str) -> dict[str, Any]:
+        """Claims of a validly signed, unexpired token (PyJWT errors propagate)."""
+        return self._decode_jwt_from_config(encoded_token, None, False)
 
 
 socketio = SocketIO()

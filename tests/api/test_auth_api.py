@@ -171,3 +171,23 @@ def test_limit_above_maximum_is_clamped(client, make_user):
     response = client.get("/api/users?limit=1000", headers=me.headers)
     assert response.status_code == 200
     assert client.get("/api/users?limit=0", headers=me.headers).status_code == 422
+
+
+def test_refresh_token_is_not_an_access_token(client, make_user):
+    user = make_user()
+    response = client.get(
+        "/api/users/me", headers={"Authorization": f"Bearer {user.refresh_token}"}
+    )
+    assert response.status_code == 401 and response.get_json()["code"] == "unauthorized"
+
+
+def test_expired_access_token_is_refused(app, client, make_user):
+    from datetime import timedelta
+
+    from flask_jwt_extended import create_access_token
+
+    user = make_user()
+    with app.app_context():
+        expired = create_access_token(identity=user.id, expires_delta=timedelta(seconds=-1))
+    response = client.get("/api/users/me", headers={"Authorization": f"Bearer {expired}"})
+    assert response.status_code == 401 and "expired" in response.get_json()["detail"]

@@ -8,6 +8,7 @@ page budget).
 
 from __future__ import annotations
 
+import json
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from functools import wraps
@@ -15,7 +16,6 @@ from typing import Any
 
 from flask import Blueprint, current_app, request
 from pydantic import BaseModel, ValidationError
-from werkzeug.exceptions import BadRequest as WerkzeugBadRequest
 
 from lnk.errors import BadRequest, PayloadTooLarge, ValidationFailed
 from lnk.extensions import limiter
@@ -70,8 +70,8 @@ def json_body() -> Any:
     if not raw.strip():
         return {}
     try:
-        return request.get_json(force=True)
-    except WerkzeugBadRequest:
+        return json.loads(raw)
+    except ValueError:  # also UnicodeDecodeError
         raise BadRequest("the body is not valid JSON") from None
 
 
@@ -96,11 +96,7 @@ def endpoint(
     ``auth``), and the validated ``body`` and ``query`` models."""
 
     def decorator(fn: Callable) -> Callable:
-        @wraps(fn)
-        def view(**path_args: Any) -> Any:
-            kwargs = dict(path_args)
-            if auth:
-                kwargs["user"] = require_user()
+        def handle(kwargs: dict[str, Any]) -> Any:
             if query is not None:
                 kwargs["query"] = parse(query, request.args.to_dict())
             if body is not None:
@@ -112,8 +108,22 @@ def endpoint(
                 kwargs["body"] = parse(body, data)
             return fn(**kwargs)
 
-        wrapped = limiter.limit(limit)(view) if limit else view
-        bp.add_url_rule(rule, endpoint=fn.__name__, view_func=wrapped, methods=[method])
+        # The limit is checked after authentication, so that it counts per user, not per address.
+        # Flask-Limiter scopes a limit by the function's module and name: give it the view's.
+        handle.__module__, handle.__name__ = fn.__module__, fn.__name__
+        handle.__qualname__ = fn.__qualname__
+        limited = limiter.limit(limit)(handle) if limit else handle
+
+        @wraps(fn)
+        def view(**path_args: Any) -> Any:
+            kwargs = dict(path_args)
+            if auth:
+                kwargs["user"] = require_user()
+            if current_app.config["RATELIMIT_ENABLED"]:
+                return limited(kwargs)
+            return handle(kwargs)
+
+        bp.add_url_rule(rule, endpoint=fn.__name__, view_func=view, methods=[method])
         OPERATIONS.append(
             Operation(
                 method=method.lower(),
