@@ -79,10 +79,9 @@ def send_message(
 ) -> SendResult:
     """A text message, or a media message when attachments are given (content is the caption)."""
     conversation, _ = require_participant(ctx, actor, conversation_id)
-    if client_id:
-        earlier = ctx.store.messages.get_by_client_id(actor.id, client_id)
-        if earlier is not None:
-            return _repeat_of(earlier, conversation_id)
+    repeat = _earlier_send(ctx, actor, conversation_id, client_id)
+    if repeat is not None:
+        return repeat
     text = (content or "").strip()
     attachments = _own_attachments(ctx, actor, attachment_ids or [])
     if not attachments and not text:
@@ -117,10 +116,9 @@ def send_location(
     client_id: str | None = None,
 ) -> SendResult:
     conversation, _ = require_participant(ctx, actor, conversation_id)
-    if client_id:
-        earlier = ctx.store.messages.get_by_client_id(actor.id, client_id)
-        if earlier is not None:
-            return _repeat_of(earlier, conversation_id)
+    repeat = _earlier_send(ctx, actor, conversation_id, client_id)
+    if repeat is not None:
+        return repeat
     errors = {}
     if not -90 <= latitude <= 90:
         errors["latitude"] = ["must be between -90 and 90"]
@@ -155,6 +153,16 @@ def _store_and_announce(
         return _repeat_of(earlier, conversation.id)
     ctx.events.publish([MessageSent(message, tuple(conversation.participant_ids))])
     return SendResult(message, True, warnings)
+
+
+def _earlier_send(
+    ctx: ServiceContext, actor: User, conversation_id: str, client_id: str | None
+) -> SendResult | None:
+    """The first send with this ``clientId``, if the client already made it."""
+    if not client_id:
+        return None
+    earlier = ctx.store.messages.get_by_client_id(actor.id, client_id)
+    return _repeat_of(earlier, conversation_id) if earlier is not None else None
 
 
 def _repeat_of(earlier: Message, conversation_id: str) -> SendResult:
