@@ -36,8 +36,9 @@ def measure(client, url: str, headers: dict) -> tuple[float, float]:
 
 
 def main(path: str) -> None:
-    app = create_app(Settings(sqlite_path=path, upload_dir=path + ".uploads",
-                              ratelimit_enabled=False))
+    app = create_app(
+        Settings(sqlite_path=path, upload_dir=path + ".uploads", ratelimit_enabled=False)
+    )
     ctx = app.extensions["lnk"]
     bench = ctx.store.users.get_by_username("bench")
     with app.app_context():
@@ -46,8 +47,9 @@ def main(path: str) -> None:
     convs = ctx.store.conversations.list_for_user(bench.id, archived=False, limit=500)
     big = max(convs, key=lambda c: c.last_seq)
     other = next(c for c in convs if c.id != big.id)
-    deep = ctx.store.messages.page(big.id, bench.id, before_seq=big.last_seq - 150_000 + 1,
-                                   limit=1)[0]
+    deep = ctx.store.messages.page(
+        big.id, bench.id, before_seq=big.last_seq - 150_000 + 1, limit=1
+    )[0]
     base = f"/api/conversations/{big.id}"
     cases = [
         ("newest page of 50", f"{base}/messages?limit=50"),
@@ -58,8 +60,10 @@ def main(path: str) -> None:
         ("two-word search, prefixes", "/api/messages/search?q=kitch%20tomor"),
         ("two-word search, stop words", "/api/messages/search?q=the%20and"),
     ]
-    print(f"store: {path} ({big.last_seq:,} messages in the big conversation, "
-          f"{len(convs)} conversations for the user); {ROUNDS} requests each")
+    print(
+        f"store: {path} ({big.last_seq:,} messages in the big conversation, "
+        f"{len(convs)} conversations for the user); {ROUNDS} requests each"
+    )
     print(f"{'request':28} {'p50 ms':>8} {'p99 ms':>8}")
     for name, url in cases:
         p50, p99 = measure(client, url, headers)

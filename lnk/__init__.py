@@ -31,6 +31,7 @@ def create_app(
     from lnk.store import open_store
     from lnk.web import errors as web_errors
     from lnk.web.api import register_api
+    from lnk.web.chat import register_pages
     from lnk.web.security import configure_jwt
     from lnk.web.uploads import UploadRequest
 
@@ -75,6 +76,7 @@ def create_app(
     extensions.limiter.init_app(app)
     web_errors.register(app)
     register_api(app)
+    register_pages(app)
     init_realtime(app, settings)
     start_jobs(app)
     cli.register(app)

@@ -15,20 +15,29 @@ pytestmark = pytest.mark.slow
 
 
 def _build_app(tmp_dir: str):
-    app = create_app(Settings(env="testing", sqlite_path=f"{tmp_dir}/fuzz.sqlite3",
-                              upload_dir=f"{tmp_dir}/uploads", ratelimit_enabled=False))
+    app = create_app(
+        Settings(
+            env="testing",
+            sqlite_path=f"{tmp_dir}/fuzz.sqlite3",
+            upload_dir=f"{tmp_dir}/uploads",
+            ratelimit_enabled=False,
+        )
+    )
     client = app.test_client()
     tokens = []
     for name in ("fuzzer", "fuzzpeer"):
-        body = client.post("/api/auth/register",
-                           json={"username": name, "password": "fuzz-password"}).get_json()
+        body = client.post(
+            "/api/auth/register", json={"username": name, "password": "fuzz-password"}
+        ).get_json()
         tokens.append((body["user"]["id"], body["accessToken"]))
     (_, token), (peer_id, _) = tokens
     headers = {"Authorization": f"Bearer {token}"}
-    cid = client.post("/api/conversations", json={"type": "direct", "participantIds": [peer_id]},
-                      headers=headers).get_json()["id"]
-    mid = client.post(f"/api/conversations/{cid}/messages", json={"content": "seed"},
-                      headers=headers).get_json()["id"]
+    cid = client.post(
+        "/api/conversations", json={"type": "direct", "participantIds": [peer_id]}, headers=headers
+    ).get_json()["id"]
+    mid = client.post(
+        f"/api/conversations/{cid}/messages", json={"content": "seed"}, headers=headers
+    ).get_json()["id"]
     app.config["FUZZ"] = {"headers": headers, "ids": {"conversation": cid, "message": mid}}
     return app
 
@@ -39,8 +48,7 @@ schema = schemathesis.openapi.from_wsgi("/openapi.json", app)
 
 
 @schema.parametrize()
-@settings(max_examples=25, deadline=None,
-          suppress_health_check=list(HealthCheck))
+@settings(max_examples=25, deadline=None, suppress_health_check=list(HealthCheck))
 def test_no_operation_answers_500(case):
     fuzz = app.config["FUZZ"]
     if case.path_parameters and "id" in case.path_parameters:

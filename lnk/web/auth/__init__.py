@@ -1,0 +1,1 @@
+"""Sign-in pages: register, log in, log out, and the cookie session behind them."""

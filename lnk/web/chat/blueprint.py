@@ -1,0 +1,210 @@
+"""The chat blueprint: sign-in enforcement, HTMX-aware errors, security headers, filters."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable
+from datetime import datetime, timedelta
+from decimal import Decimal
+from functools import wraps
+from typing import Any
+from urllib.parse import quote
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+from flask import (
+    Blueprint,
+    Flask,
+    Response,
+    current_app,
+    g,
+    make_response,
+    redirect,
+    render_template,
+    request,
+)
+from markupsafe import Markup, escape
+
+from lnk.errors import LnkError
+from lnk.services.search import search_terms
+from lnk.web.auth import session
+from lnk.web.errors import render_error
+
+bp = Blueprint("chat", __name__)
+bp.after_request(session.store_refreshed_cookie)
+
+# Everything a page loads comes from this origin: no CDN, no external host, no inline script.
+CONTENT_SECURITY_POLICY = (
+    "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' blob: data:; "
+    "connect-src 'self'; media-src 'self' blob:; object-src 'none'; base-uri 'none'; "
+    "frame-ancestors 'none'; form-action 'self'"
+)
+
+
+QUICK_REACTIONS = ("👍", "❤️", "😂", "😮", "😢", "🙏")
+
+
+class SignInRequired(Exception):
+    """The request has no valid session."""
+
+
+def is_htmx() -> bool:
+    return request.headers.get("HX-Request") == "true"
+
+
+def signed_in(view: Callable) -> Callable:
+    """Runs the view with ``user`` (the signed-in user); otherwise sends to the login page."""
+
+    @wraps(view)
+    def wrapper(**kwargs: Any) -> Any:
+        user = session.page_user()
+        if user is None:
+            raise SignInRequired()
+        return view(user=user, **kwargs)
+
+    return wrapper
+
+
+@bp.errorhandler(SignInRequired)
+def _sign_in(_error: SignInRequired) -> Response:
+    target = request.full_path.rstrip("?") if request.method == "GET" else "/chat"
+    if is_htmx():
+        page = request.headers.get("HX-Current-URL", "")
+        path = "/" + page.split("/", 3)[3] if page.count("/") >= 3 else "/chat"
+        response = make_response("", 401)
+        response.headers["HX-Redirect"] = f"/login?next={quote(session.safe_next(path))}"
+        return response
+    return redirect(f"/login?next={quote(target)}")
+
+
+@bp.errorhandler(LnkError)
+def _lnk_error(error: LnkError) -> Any:
+    if is_htmx():
+        response = make_response(render_template("_toast.html", error=error), error.status)
+        for name, value in error.headers.items():
+            response.headers[name] = value
+        return response
+    return render_error(error)
+
+
+def page_headers(response: Response) -> Response:
+    """The same-origin-only CSP and no caching for every HTML page and partial."""
+    if response.mimetype == "text/html":
+        response.headers.setdefault("Content-Security-Policy", CONTENT_SECURITY_POLICY)
+        response.headers.setdefault("Cache-Control", "no-store")
+        response.headers["Vary"] = "HX-Request, Cookie"
+        response.headers.setdefault("X-Content-Type-Options", "nosniff")
+        response.headers.setdefault("Referrer-Policy", "same-origin")
+    return response
+
+
+def viewer_tz() -> ZoneInfo:
+    """The browser's time zone (cookie ``tz``, set by the page script), else UTC."""
+    if "lnk_tz" not in g:
+        try:
+            g.lnk_tz = ZoneInfo(request.cookies.get("tz") or "UTC")
+        except (ZoneInfoNotFoundError, ValueError):
+            g.lnk_tz = ZoneInfo("UTC")
+    return g.lnk_tz
+
+
+def local(dt: datetime) -> datetime:
+    return dt.astimezone(viewer_tz())
+
+
+def day_label(dt: datetime, now: datetime) -> str:
+    day, today = local(dt).date(), local(now).date()
+    if day == today:
+        return "Today"
+    if day == today - timedelta(days=1):
+        return "Yesterday"
+    if today - day < timedelta(days=7):
+        return local(dt).strftime("%A")
+    return local(dt).strftime("%-d %B %Y")
+
+
+def short_time(dt: datetime | None, now: datetime | None = None) -> str:
+    """The conversation list's time: 14:05 today, a weekday this week, else a date."""
+    if dt is None:
+        return ""
+    now = now or datetime.now(dt.tzinfo)
+    here, today = local(dt), local(now).date()
+    if here.date() == today:
+        return here.strftime("%H:%M")
+    if today - here.date() < timedelta(days=7):
+        return here.strftime("%a")
+    return here.strftime("%-d %b %y" if here.year != today.year else "%-d %b")
+
+
+def initials(name: str | None) -> str:
+    parts = [p for p in (name or "?").replace("_", " ").replace(".", " ").split() if p]
+    letters = "".join(p[0] for p in parts[:2]) or "?"
+    return letters.upper()
+
+
+def hue(key: str | None) -> int:
+    """One of eight avatar colours, stable for an id."""
+    return sum(ord(ch) for ch in (key or "")) % 8
+
+
+def file_size(size: int | None) -> str:
+    size = size or 0
+    for unit in ("B", "KB", "MB"):
+        if size < 1024 or unit == "MB":
+            return f"{size:.0f} {unit}" if unit == "B" else f"{size:.1f} {unit}"
+        size /= 1024
+    return f"{size:.1f} MB"
+
+
+def price(amount: Decimal, currency: str) -> str:
+    value = amount.quantize(Decimal("0.01"))
+    text = f"{value:,.0f}" if value == value.to_integral() else f"{value:,.2f}"
+    return f"{text} {currency}"
+
+
+def duration(minutes: int | None) -> str:
+    hours, rest = divmod(int(minutes or 0), 60)
+    if hours and rest:
+        return f"{hours} h {rest} min"
+    return f"{hours} h" if hours else f"{rest} min"
+
+
+def highlight(text: str | None, q: str) -> Markup:
+    """The text, escaped, with each word starting with a search term marked."""
+    terms = [re.escape(t) for t in search_terms(q)]
+    if not terms or not text:
+        return escape(text or "")
+    pattern = re.compile(r"(?<![^\W_])(?:" + "|".join(terms) + r")[^\W_]*", re.IGNORECASE)
+    parts, last = [], 0
+    for match in pattern.finditer(text):
+        parts.append(escape(text[last : match.start()]))
+        parts.append(Markup("<mark>%s</mark>") % match.group(0))
+        last = match.end()
+    parts.append(escape(text[last:]))
+    return Markup("").join(parts)
+
+
+def install_filters(app: Flask) -> None:
+    from lnk.presenters import iso, reactions_json
+    from lnk.services.messages import preview_of
+
+    app.jinja_env.filters.update(
+        initials=initials,
+        hue=hue,
+        short_time=short_time,
+        file_size=file_size,
+        iso=iso,
+        price=price,
+        duration=duration,
+        highlight=highlight,
+        local_time=lambda dt, fmt="%H:%M": local(dt).strftime(fmt) if dt else "",
+        user_name=lambda user_id, thread: thread.name(user_id),
+    )
+    app.jinja_env.globals.update(
+        day_label=lambda dt: day_label(dt, current_app.extensions["lnk"].clock.now()),
+        preview=preview_of,
+        reactions=lambda m: reactions_json(m.reactions),
+        quick_reactions=QUICK_REACTIONS,
+    )
+
+
+bp.after_request(page_headers)

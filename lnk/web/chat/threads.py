@@ -1,0 +1,132 @@
+"""Loading what the chat page and its partials show: the list, an open conversation, a page of
+messages. Every read goes through the services."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from lnk.domain.models import Message, User
+from lnk.errors import NotFound
+from lnk.services import conversations, messages
+from lnk.web.chat.viewmodels import (
+    ConversationItem,
+    Row,
+    Thread,
+    conversation_items,
+    make_thread,
+    rows,
+)
+from lnk.web.context import ctx
+
+FIRST_PAGE = 40
+OLDER_PAGE = 40
+AROUND_BEFORE = 20
+AROUND_AFTER = 30
+LIST_PAGE = 30
+
+
+@dataclass
+class ConversationList:
+    items: list[ConversationItem]
+    next_cursor: str | None
+    archived: bool
+
+
+def load_list(
+    user: User, *, archived: bool = False, cursor: str | None = None, active_id: str | None = None
+) -> ConversationList:
+    found, next_cursor = conversations.list_conversations(
+        ctx(), user, archived=archived, limit=LIST_PAGE, cursor=cursor
+    )
+    return ConversationList(conversation_items(found, user, active_id), next_cursor, archived)
+
+
+@dataclass
+class MessagePage:
+    """Messages oldest first, with what lies beyond each end."""
+
+    thread: Thread
+    rows: list[Row]
+    older_than: str | None = None  # id of the oldest shown message, when older ones exist
+    newer_than: int | None = None  # seq of the newest shown message, when newer ones exist
+    target_id: str | None = None
+    extra: dict = field(default_factory=dict)
+
+    @property
+    def messages(self) -> list[Message]:
+        return [r.message for r in self.rows]
+
+
+def _page(
+    user: User,
+    conversation_id: str,
+    found: list[Message],
+    *,
+    more_older: bool,
+    more_newer: bool,
+    target_id: str | None = None,
+) -> MessagePage:
+    conversation = conversations.get_conversation(ctx(), user, conversation_id)
+    now = ctx().clock.now()
+    thread = make_thread(conversation, user, found, now)
+    return MessagePage(
+        thread,
+        rows(found, now),
+        older_than=found[0].id if found and more_older else None,
+        newer_than=found[-1].seq if found and more_newer else None,
+        target_id=target_id,
+    )
+
+
+def load_latest(user: User, conversation_id: str) -> MessagePage:
+    found, cursor = messages.list_messages(ctx(), user, conversation_id, limit=FIRST_PAGE)
+    return _page(
+        user, conversation_id, found[::-1], more_older=cursor is not None, more_newer=False
+    )
+
+
+def load_around(user: User, conversation_id: str, message_id: str) -> MessagePage:
+    """A window around one message (a search result opened in context)."""
+    target = messages.get_message(ctx(), user, message_id)
+    if target.conversation_id != conversation_id:
+        raise NotFound("message not found")
+    older, older_cursor = messages.list_messages(
+        ctx(), user, conversation_id, before=target.id, limit=AROUND_BEFORE
+    )
+    newer, newer_cursor = messages.list_messages(
+        ctx(), user, conversation_id, after_seq=target.seq - 1, limit=AROUND_AFTER
+    )
+    return _page(
+        user,
+        conversation_id,
+        older[::-1] + newer,
+        more_older=older_cursor is not None,
+        more_newer=newer_cursor is not None,
+        target_id=target.id,
+    )
+
+
+def load_older(user: User, conversation_id: str, before_id: str) -> MessagePage:
+    found, cursor = messages.list_messages(
+        ctx(), user, conversation_id, before=before_id, limit=OLDER_PAGE
+    )
+    return _page(
+        user, conversation_id, found[::-1], more_older=cursor is not None, more_newer=False
+    )
+
+
+def load_newer(user: User, conversation_id: str, after_seq: int, limit: int) -> MessagePage:
+    found, cursor = messages.list_messages(
+        ctx(), user, conversation_id, after_seq=after_seq, limit=limit
+    )
+    return _page(user, conversation_id, found, more_older=False, more_newer=cursor is not None)
+
+
+def load_one(user: User, message_id: str) -> MessagePage:
+    message = messages.get_message(ctx(), user, message_id)
+    return _page(user, message.conversation_id, [message], more_older=False, more_newer=False)
+
+
+def page_of(user: User, message: Message) -> MessagePage:
+    """A just-changed message rendered for its author's screen."""
+    return _page(user, message.conversation_id, [message], more_older=False, more_newer=False)

@@ -1,0 +1,220 @@
+/* LNK live: the Socket.IO side of the chat page. Connects /messaging with the login cookie, joins
+   the open conversation, keeps presence and the typing line, and turns every push into a fetch of
+   the server's partial through ``lnk.chat`` (see chat.js). */
+(function () {
+  "use strict";
+  const app = document.getElementById("app");
+  if (!app || !window.lnk || !window.lnk.chat) return;
+  const me = app.dataset.me;
+  const chat = window.lnk.chat;
+  const state = { socket: null, online: new Set(), asked: new Set(), typing: new Map(), joined: null, connected: false, everConnected: false };
+
+  const byId = function (id) { return document.getElementById(id); };
+  const openConversation = function () { return byId("conversation"); };
+  const openId = chat.openId;
+
+  /* ---- presence and typing ------------------------------------------------------------------- */
+
+  function applyPresence(root) {
+    (root || document).querySelectorAll("[data-presence]").forEach(function (dot) {
+      const on = state.online.has(dot.dataset.presence);
+      dot.classList.toggle("is-online", on);
+    });
+    (root || document).querySelectorAll("[data-presence-text]").forEach(function (span) {
+      const uid = span.dataset.presenceText;
+      if (state.online.has(uid)) { span.textContent = "online"; span.classList.add("is-online"); }
+      else {
+        span.classList.remove("is-online");
+        span.textContent = span.dataset.lastSeen ? "last seen " + span.dataset.lastSeen : "offline";
+      }
+    });
+  }
+
+  function setOnline(userId, online, lastSeenAt) {
+    if (online) state.online.add(userId); else state.online.delete(userId);
+    if (!online && lastSeenAt) {
+      const when = new Date(lastSeenAt);
+      const text = when.toLocaleTimeString([], { hour: "2-digit", minute: "2-digit" });
+      document.querySelectorAll('[data-presence-text="' + userId + '"]').forEach(function (s) { s.dataset.lastSeen = text; });
+    }
+    applyPresence();
+  }
+
+  function names() {
+    const conv = openConversation();
+    try { return conv ? JSON.parse(conv.dataset.names) : {}; } catch (e) { return {}; }
+  }
+
+  function renderTyping() {
+    const line = byId("typing");
+    if (!line) return;
+    const who = Array.from(state.typing.keys()).map(function (uid) { return (names()[uid] || "Someone").split(" ")[0]; });
+    line.textContent = who.length === 0 ? "" : who.length === 1 ? who[0] + " is typing…"
+      : who.length === 2 ? who[0] + " and " + who[1] + " are typing…" : "Several people are typing…";
+  }
+
+  function setTyping(userId, typing) {
+    clearTimeout(state.typing.get(userId));
+    if (typing) {
+      // The server ends a typing state after 6 s without renewal; never show one longer than that.
+      state.typing.set(userId, setTimeout(function () { state.typing.delete(userId); renderTyping(); }, 7000));
+    } else {
+      state.typing.delete(userId);
+    }
+    renderTyping();
+  }
+
+  let typingSent = 0;
+  let typingStop = null;
+  function emitTyping(typing) {
+    const id = openId();
+    if (!id || !state.socket || !state.connected) return;
+    clearTimeout(typingStop);
+    if (typing) {
+      if (Date.now() - typingSent > 3000) {
+        typingSent = Date.now();
+        state.socket.emit("typing", { conversationId: id, typing: true });
+      }
+      typingStop = setTimeout(function () { emitTyping(false); }, 4000);
+    } else if (typingSent) {
+      typingSent = 0;
+      state.socket.emit("typing", { conversationId: id, typing: false });
+    }
+  }
+
+  function announce(text) {
+    const box = byId("announcer");
+    if (!box) return;
+    box.textContent = "";
+    setTimeout(function () { box.textContent = text; }, 30);
+  }
+
+  /* ---- the socket ---------------------------------------------------------------------------- */
+
+  function join() {
+    const id = openId();
+    if (!state.socket || !state.connected) return;
+    if (state.joined && state.joined !== id) state.socket.emit("leaveConversation", { conversationId: state.joined });
+    state.joined = id;
+    state.typing.forEach(function (t) { clearTimeout(t); });
+    state.typing.clear();
+    renderTyping();
+    if (id) state.socket.emit("joinConversation", { conversationId: id });
+  }
+
+  function askPresence() {
+    if (!state.socket || !state.connected) return;
+    const ids = new Set();
+    document.querySelectorAll("#conversation-list > li.conv-item").forEach(function (li) {
+      if (li.querySelector("[data-presence]")) ids.add(li.id.slice("conversation-".length));
+    });
+    const open = openConversation();
+    if (open && open.dataset.otherId) ids.add(open.dataset.conversationId);
+    ids.forEach(function (cid) {
+      if (state.asked.has(cid)) return;  // later changes arrive as userOnline / userOffline
+      state.asked.add(cid);
+      state.socket.emit("getOnlineUsers", { conversationId: cid }, function (ack) {
+        if (!ack || !ack.ok) return;
+        document.querySelectorAll('#conversation-' + cid + ' [data-presence]').forEach(function (dot) {
+          if (ack.userIds.indexOf(dot.dataset.presence) < 0) state.online.delete(dot.dataset.presence);
+        });
+        ack.userIds.forEach(function (uid) { if (uid !== me) state.online.add(uid); });
+        applyPresence();
+      });
+    });
+  }
+
+
+  function connect() {
+    if (typeof io !== "function") return;
+    const socket = io("/messaging", { transports: ["websocket", "polling"], withCredentials: true });
+    state.socket = socket;
+    let bannerTimer = null;
+    const banner = byId("connection");
+
+    socket.on("connect", function () {
+      state.connected = true;
+      clearTimeout(bannerTimer);
+      if (banner) banner.hidden = true;
+      state.joined = null;
+      join();
+      askPresence();
+      // Whatever happened between the page's render and this connect (or during a drop).
+      chat.catchUp(state.everConnected ? 30 : 0);
+      chat.refreshList();
+      if (state.everConnected) chat.refreshReceiptsAll();
+      state.everConnected = true;
+    });
+    socket.on("disconnect", function () {
+      state.connected = false;
+      state.asked.clear();
+      bannerTimer = setTimeout(function () { if (banner && !state.connected) banner.hidden = false; }, 1500);
+    });
+    socket.on("connect_error", function (err) {
+      if (!err || err.message !== "unauthorized") return;  // network trouble: the client retries by itself
+      window.lnk.refreshSession().then(function (ok) {
+        if (ok) setTimeout(function () { socket.connect(); }, 300); else window.lnk.toLogin();
+      });
+    });
+
+    socket.on("newMessage", function (data) {
+      const cid = data.conversationId;
+      const message = data.message || {};
+      chat.refreshItem(cid);
+      const fromOther = message.senderId !== me;
+      if (cid === openId()) {
+        if (fromOther) setTyping(message.senderId, false);
+        chat.refreshMessage(message.id).then(function () {
+          if (fromOther && message.type !== "system") {
+            chat.markRead();
+            const el = byId("message-" + message.id);
+            const who = el ? el.dataset.senderName : "Someone";
+            announce(who + ": " + (el ? el.dataset.preview : "new message"));
+          }
+        });
+      } else if (fromOther && message.type !== "system") {
+        const item = byId("conversation-" + cid);
+        if (!item || !item.classList.contains("is-muted")) {
+          const title = item ? item.querySelector(".conv-title").textContent : "a conversation";
+          announce("New message in " + title);
+        }
+      }
+    });
+    socket.on("messageUpdated", function (data) {
+      const id = data.message && data.message.id;
+      if (id && byId("message-" + id)) chat.refreshMessage(id);
+      if (data.action !== "reaction") chat.refreshItem(data.conversationId);
+    });
+    socket.on("messageRead", function (data) {
+      if (data.conversationId === openId()) chat.refreshReceipts(data.messageIds);
+    });
+    socket.on("userTyping", function (data) {
+      if (data.conversationId === openId() && data.userId !== me) setTyping(data.userId, data.typing);
+    });
+    socket.on("userOnline", function (data) { setOnline(data.userId, true); });
+    socket.on("userOffline", function (data) { setOnline(data.userId, false, data.lastSeenAt); });
+    socket.on("conversationUpdated", function (data) {
+      const c = data.conversation;
+      if (!c) return;
+      chat.refreshItem(c.id);
+      if (c.id !== openId()) return;
+      const stillIn = (c.participants || []).some(function (p) { return p.userId === me; });
+      if (!stillIn) { window.lnk.toast("You are no longer in this conversation.", "info"); location.href = "/chat"; return; }
+      if (c.type === "group" && c.title) {
+        const h = byId("conversation-title");
+        if (h && h.textContent !== c.title) h.textContent = c.title;
+      }
+    });
+  }
+
+  document.addEventListener("lnk:opened", function () { join(); applyPresence(); askPresence(); });
+  document.addEventListener("lnk:list-changed", function () { applyPresence(); askPresence(); });
+
+  window.lnk.live = {
+    applyPresence: applyPresence,
+    emitTyping: emitTyping,
+    connected: function () { return state.connected; },
+    socket: function () { return state.socket; },
+  };
+  document.addEventListener("DOMContentLoaded", connect);
+})();
