@@ -36,7 +36,7 @@ PHONE = {"width": 360, "height": 740}
 @pytest.fixture(scope="module")
 def browser() -> Iterator:
     if not os.path.exists(CHROMIUM):
-        pytest.skip("chromium is not installed (scripts/test installs it)")
+        pytest.fail("chromium is not installed (scripts/test installs it)")
     from playwright.sync_api import sync_playwright
 
     with sync_playwright() as playwright:

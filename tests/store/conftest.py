@@ -156,12 +156,15 @@ def make(store: Store) -> Builder:
     return Builder(store)
 
 
-@pytest.fixture
-def concurrent_store(store: Store) -> Store:
-    """``store`` for race tests. Skipped on mongomock: it is not thread-safe (its find-and-modify
-    is not atomic), so races mean something only on SQLite and on a real MongoDB server."""
-    if type(store).__module__.startswith("lnk.store.mongo") and not os.environ.get(
-        "LNK_TEST_MONGODB_URI"
-    ):
-        pytest.skip("mongomock is not thread-safe; set LNK_TEST_MONGODB_URI to race on MongoDB")
-    return store
+# mongomock is not thread-safe (its find-and-modify is not atomic), so races are run on SQLite
+# and, when LNK_TEST_MONGODB_URI names a server, on real MongoDB.
+RACE_ENGINES = ["sqlite"] + (["mongo"] if os.environ.get("LNK_TEST_MONGODB_URI") else [])
+
+
+@pytest.fixture(params=RACE_ENGINES)
+def concurrent_store(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Store]:
+    """A store for race tests, on the engines where races mean something."""
+    if request.param == "sqlite":
+        yield from _sqlite_store(tmp_path)
+    else:
+        yield from _mongo_store()

@@ -11,6 +11,7 @@ import pytest
 
 from lnk.domain.models import Booking
 from lnk.store.base import OverlapError, Store
+from tests.store.conftest import Builder
 
 
 def _offer_message(store: Store, make, **offer_fields):
@@ -50,8 +51,9 @@ def test_offer_update_leaves_the_preview_of_a_later_last_message(store: Store, m
     assert store.conversations.get(direct.id).last_message.preview == "anything else?"
 
 
-def test_only_one_of_two_concurrent_compare_and_sets_wins(concurrent_store: Store, make) -> None:
+def test_only_one_of_two_concurrent_compare_and_sets_wins(concurrent_store: Store) -> None:
     store = concurrent_store
+    make = Builder(store)
     _, _, _, message = _offer_message(store, make)
     results: list[object] = []
     barrier = threading.Barrier(2)

@@ -9,6 +9,7 @@ import pytest
 
 from lnk.domain.models import Location, ReplyPreview
 from lnk.store.base import DuplicateError, Store
+from tests.store.conftest import Builder
 
 
 def test_append_allocates_consecutive_seqs_and_updates_the_conversation(store: Store, make):
@@ -87,8 +88,9 @@ def test_repeated_client_id_of_a_sender_is_a_duplicate_and_uses_no_seq(store: St
     assert make.unread(direct, bob) == 1
 
 
-def test_concurrent_appends_get_every_seq_exactly_once(concurrent_store: Store, make) -> None:
+def test_concurrent_appends_get_every_seq_exactly_once(concurrent_store: Store) -> None:
     store = concurrent_store
+    make = Builder(store)
     alice, bob = make.users("alice", "bob")
     direct = make.direct(alice, bob)
     threads, per_thread = 8, 50

@@ -53,6 +53,6 @@ def socket_factory(live_server: LiveServer) -> Iterator[Callable[..., SocketClie
 @pytest.fixture(scope="module")
 def redis_server() -> Iterator[RedisServer]:
     if not RedisServer.available():
-        pytest.skip("redis-server is not installed (scripts/test installs it)")
+        pytest.fail("redis-server is not installed (scripts/test installs it)")
     with RedisServer() as server:
         yield server
