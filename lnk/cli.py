@@ -18,7 +18,7 @@ def seed_demo_data() -> dict:
     c = ctx()
     users = {}
     for username, display in DEMO_USERS:
-        user = c.store.users.get_by_username(username)
+        user = accounts.find_by_username(c, username)
         users[username] = user or accounts.register(c, username, DEMO_PASSWORD, display)
     alice, bob, carol = users["alice"], users["bob"], users["carol"]
     direct, created = conversations.create_conversation(c, bob, "direct", [alice.id])
@@ -51,10 +51,10 @@ def register(app: Flask) -> None:
     def create_admin(username: str, password: str, display_name: str | None) -> None:
         """Create a platform admin (or promote an existing user)."""
         c = ctx()
-        existing = c.store.users.get_by_username(username)
+        existing = accounts.find_by_username(c, username)
         try:
             if existing:
-                c.store.users.update(existing.id, role="admin")
+                accounts.grant_admin(c, existing.id)
                 click.echo(f"{username} is now an admin")
                 return
             accounts.register(c, username, password, display_name, role="admin")

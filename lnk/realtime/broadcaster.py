@@ -20,7 +20,7 @@ from lnk.domain.events import (
 )
 from lnk.presenters import conversation_json, iso, message_json
 from lnk.realtime.hub import NAMESPACE, Hub, conversation_room, user_room
-from lnk.services import accounts
+from lnk.services import accounts, conversations
 
 log = logging.getLogger(__name__)
 
@@ -67,7 +67,7 @@ class Broadcaster:
 
     def _conversation_updated(self, event: ConversationUpdated) -> None:
         ctx = self.hub.ctx
-        conversation = ctx.store.conversations.get(event.conversation_id)
+        conversation = conversations.conversation_by_id(ctx, event.conversation_id)
         if conversation is None:
             return
         members = set(conversation.participant_ids)

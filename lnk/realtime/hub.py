@@ -16,6 +16,7 @@ from lnk.presenters import iso
 from lnk.realtime.presence import MemoryPresence, PresenceRegistry, RedisPresence
 from lnk.realtime.ratelimit import SocketRateLimiter
 from lnk.realtime.typing import TypingRegistry
+from lnk.services import conversations
 from lnk.services.context import ServiceContext
 
 log = logging.getLogger(__name__)
@@ -101,7 +102,7 @@ class Hub:
         self.presence.disconnect(user.id, sid, time.time())
 
     def _contact_rooms(self, user_id: str) -> list[str]:
-        return [user_room(u) for u in self.ctx.store.conversations.contacts_of(user_id)]
+        return [user_room(u) for u in conversations.contacts_of(self.ctx, user_id)]
 
     def _announce_offline(self, user_id: str, last_seen: float) -> None:
         when = iso(datetime.fromtimestamp(last_seen, UTC))

@@ -87,6 +87,18 @@ def active_user(ctx: ServiceContext, user_id: str) -> User:
     return user
 
 
+def find_by_username(ctx: ServiceContext, username: str) -> User | None:
+    return ctx.store.users.get_by_username(username)
+
+
+def grant_admin(ctx: ServiceContext, user_id: str) -> User:
+    """Makes a user a platform admin (operator command; no acting user)."""
+    user = ctx.store.users.update(user_id, role="admin")
+    if user is None:
+        raise NotFound("no such user")
+    return user
+
+
 def get_user(ctx: ServiceContext, user_id: str) -> User:
     user = ctx.store.users.get(user_id)
     if user is None:

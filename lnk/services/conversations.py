@@ -273,3 +273,14 @@ def unread_count(ctx: ServiceContext, actor: User, conversation_id: str) -> int:
     if participant is None:
         raise NotFound("conversation not found")
     return participant.unread_count
+
+
+def conversation_by_id(ctx: ServiceContext, conversation_id: str) -> Conversation | None:
+    """A conversation with its participants, for system tasks that act for no particular user
+    (e.g. the broadcaster building each participant's view)."""
+    return ctx.store.conversations.get(conversation_id)
+
+
+def contacts_of(ctx: ServiceContext, user_id: str) -> set[str]:
+    """Users who share a conversation with ``user_id``: the audience of its presence."""
+    return ctx.store.conversations.contacts_of(user_id)
