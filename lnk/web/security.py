@@ -9,6 +9,7 @@ from lnk.config import Settings
 from lnk.errors import Forbidden, Unauthorized
 from lnk.extensions import jwt
 from lnk.services import accounts
+from lnk.web.context import ctx
 from lnk.web.problems import problem_response
 
 
@@ -28,16 +29,15 @@ def configure_jwt(app: Flask, settings: Settings) -> None:
     )
     jwt.init_app(app)
 
-    def lnk_ctx():
-        return app.extensions["lnk"]
-
+    # The JWTManager is shared by every app of the process: callbacks must use the app of the
+    # request (``ctx()``), never one captured here.
     @jwt.token_in_blocklist_loader
     def _revoked(_header: dict, payload: dict) -> bool:
-        return accounts.is_token_revoked(lnk_ctx(), payload["jti"])
+        return accounts.is_token_revoked(ctx(), payload["jti"])
 
     @jwt.user_lookup_loader
     def _lookup(_header: dict, payload: dict):
-        return accounts.active_user(lnk_ctx(), payload["sub"])
+        return accounts.active_user(ctx(), payload["sub"])
 
     def unauthorized(message: str):
         return problem_response(Unauthorized(message))
