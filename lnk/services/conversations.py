@@ -29,6 +29,20 @@ def require_participant(
     return conversation, me
 
 
+def require_membership(ctx: ServiceContext, actor: User, conversation_id: str) -> Participant:
+    """The actor's membership alone (one row): the cheap check for hot paths such as sending
+    and reading, where every member's state is not needed; 404 when the actor is not in it."""
+    me = ctx.store.conversations.get_participant(conversation_id, actor.id)
+    if me is None:
+        raise NotFound("conversation not found")
+    return me
+
+
+def audience_of(ctx: ServiceContext, conversation_id: str) -> tuple[str, ...]:
+    """Every member's user id: who hears about an event in this conversation."""
+    return tuple(ctx.store.conversations.participant_ids(conversation_id))
+
+
 def _known_user_ids(ctx: ServiceContext, ids: list[str], field: str) -> list[str]:
     unique = list(dict.fromkeys(ids))
     found = ctx.store.users.get_many(unique)

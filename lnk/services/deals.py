@@ -14,6 +14,7 @@ from lnk.domain.events import MessageUpdated
 from lnk.domain.models import BookingRequest, Conversation, Message, ServiceOffer, User
 from lnk.errors import Conflict, ValidationFailed
 from lnk.services.context import ServiceContext
+from lnk.services.conversations import conversation_by_id
 from lnk.services.deadlines import is_past_due
 from lnk.services.messages import preview_of, visible_message
 
@@ -45,7 +46,9 @@ def load(
 ) -> tuple[Message, Conversation]:
     """A visible message carrying a ``kind`` item: 404 if the actor may not see it, 422 if it
     carries something else, 409 if it was deleted."""
-    message, conversation, _ = visible_message(ctx, actor, message_id)
+    message, _ = visible_message(ctx, actor, message_id)
+    conversation = conversation_by_id(ctx, message.conversation_id)
+    assert conversation is not None  # the actor's membership was just found
     if message.deleted:
         raise Conflict("this message was deleted")
     item = message.service_offer if kind == "service_offer" else message.booking_request

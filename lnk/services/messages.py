@@ -11,7 +11,7 @@ from lnk.domain.models import Conversation, Location, Message, Participant, Repl
 from lnk.errors import Conflict, EditWindowExpired, Forbidden, NotFound, ValidationFailed
 from lnk.services import moderation
 from lnk.services.context import ServiceContext
-from lnk.services.conversations import require_participant
+from lnk.services.conversations import audience_of, require_membership
 from lnk.services.deadlines import as_seen
 from lnk.services.pagination import clamp_limit, decode_cursor, encode_cursor
 from lnk.store.base import DuplicateError, NewMessage
@@ -50,21 +50,19 @@ def preview_of(message: Message | NewMessage) -> str:
 
 def visible_message(
     ctx: ServiceContext, actor: User, message_id: str
-) -> tuple[Message, Conversation, Participant]:
-    """A message the actor may see, with its conversation and the actor's membership; else 404."""
+) -> tuple[Message, Participant]:
+    """A message the actor may see, with the actor's membership of its conversation; else 404."""
     message = ctx.store.messages.get(message_id)
     if message is None:
         raise NotFound("message not found")
-    conversation = ctx.store.conversations.get(message.conversation_id)
-    me = conversation.participant(actor.id) if conversation else None
+    me = ctx.store.conversations.get_participant(message.conversation_id, actor.id)
     if (
-        conversation is None
-        or me is None
+        me is None
         or message.seq <= me.cleared_seq
         or ctx.store.messages.is_hidden(message.id, actor.id)
     ):
         raise NotFound("message not found")
-    return message, conversation, me
+    return message, me
 
 
 def send_message(
@@ -78,7 +76,7 @@ def send_message(
     client_id: str | None = None,
 ) -> SendResult:
     """A text message, or a media message when attachments are given (content is the caption)."""
-    conversation, _ = require_participant(ctx, actor, conversation_id)
+    require_membership(ctx, actor, conversation_id)
     repeat = _earlier_send(ctx, actor, conversation_id, client_id)
     if repeat is not None:
         return repeat
@@ -98,10 +96,10 @@ def send_message(
         content=text,
         client_id=client_id,
         attachments=tuple(attachments),
-        reply_to=_reply_preview(ctx, actor, conversation, reply_to_id),
+        reply_to=_reply_preview(ctx, actor, conversation_id, reply_to_id),
         flagged=bool(warnings),
     )
-    return _store_and_announce(ctx, conversation, new, warnings)
+    return _store_and_announce(ctx, new, warnings)
 
 
 def send_location(
@@ -115,7 +113,7 @@ def send_location(
     address: str | None = None,
     client_id: str | None = None,
 ) -> SendResult:
-    conversation, _ = require_participant(ctx, actor, conversation_id)
+    require_membership(ctx, actor, conversation_id)
     repeat = _earlier_send(ctx, actor, conversation_id, client_id)
     if repeat is not None:
         return repeat
@@ -130,18 +128,21 @@ def send_location(
         latitude, longitude, (name or "").strip() or None, (address or "").strip() or None
     )
     new = NewMessage(conversation_id, actor.id, "location", location=location, client_id=client_id)
-    return _store_and_announce(ctx, conversation, new, [])
+    return _store_and_announce(ctx, new, [])
 
 
 def store_new_message(
     ctx: ServiceContext, conversation: Conversation, new: NewMessage
 ) -> SendResult:
     """Stores a prepared message and announces it (used by every kind of send)."""
-    return _store_and_announce(ctx, conversation, new, [])
+    return _store_and_announce(ctx, new, [], tuple(conversation.participant_ids))
 
 
 def _store_and_announce(
-    ctx: ServiceContext, conversation: Conversation, new: NewMessage, warnings: list[dict]
+    ctx: ServiceContext,
+    new: NewMessage,
+    warnings: list[dict],
+    audience: tuple[str, ...] | None = None,
 ) -> SendResult:
     new = replace(new, preview=preview_of(new))
     try:
@@ -150,8 +151,10 @@ def _store_and_announce(
         assert new.client_id is not None
         earlier = ctx.store.messages.get_by_client_id(new.sender_id, new.client_id)
         assert earlier is not None
-        return _repeat_of(earlier, conversation.id)
-    ctx.events.publish([MessageSent(message, tuple(conversation.participant_ids))])
+        return _repeat_of(earlier, new.conversation_id)
+    if audience is None:
+        audience = audience_of(ctx, new.conversation_id)
+    ctx.events.publish([MessageSent(message, audience)])
     return SendResult(message, True, warnings)
 
 
@@ -186,15 +189,15 @@ def _own_attachments(ctx: ServiceContext, actor: User, ids: list[str]) -> list:
 
 
 def _reply_preview(
-    ctx: ServiceContext, actor: User, conversation: Conversation, reply_to_id: str | None
+    ctx: ServiceContext, actor: User, conversation_id: str, reply_to_id: str | None
 ) -> ReplyPreview | None:
     if not reply_to_id:
         return None
     try:
-        target, _, _ = visible_message(ctx, actor, reply_to_id)
+        target, _ = visible_message(ctx, actor, reply_to_id)
     except NotFound:
         target = None
-    if target is None or target.conversation_id != conversation.id or target.deleted:
+    if target is None or target.conversation_id != conversation_id or target.deleted:
         raise ValidationFailed.field("replyToId", "is not a message of this conversation")
     return ReplyPreview(target.id, target.sender_id, target.type, preview_of(target))
 
@@ -211,7 +214,7 @@ def list_messages(
     cursor: str | None = None,
 ) -> tuple[list[Message], str | None]:
     """Newest first (optionally before a message), or oldest first after a message or seq."""
-    _, me = require_participant(ctx, actor, conversation_id)
+    me = require_membership(ctx, actor, conversation_id)
     limit = clamp_limit(limit, 50)
     direction, seq = "before", None
     if cursor:
@@ -251,7 +254,7 @@ def get_message(ctx: ServiceContext, actor: User, message_id: str) -> Message:
 
 
 def edit_message(ctx: ServiceContext, actor: User, message_id: str, content: str) -> Message:
-    message, conversation, _ = visible_message(ctx, actor, message_id)
+    message, _ = visible_message(ctx, actor, message_id)
     if message.sender_id != actor.id:
         raise Forbidden("only the sender may edit a message")
     if message.type not in ("text", "media"):
@@ -270,7 +273,7 @@ def edit_message(ctx: ServiceContext, actor: User, message_id: str, content: str
     draft = replace(message, content=text)
     edited = ctx.store.messages.edit(message_id, text, preview_of(draft), ctx.clock.now())
     assert edited is not None
-    ctx.events.publish([MessageUpdated(edited, "edited", tuple(conversation.participant_ids))])
+    ctx.events.publish([MessageUpdated(edited, "edited", audience_of(ctx, edited.conversation_id))])
     return edited
 
 
@@ -283,7 +286,7 @@ def delete_message(ctx: ServiceContext, actor: User, message_id: str) -> None:
     if conversation is None:
         raise NotFound("message not found")
     if not actor.is_admin:
-        message, conversation, me = visible_message(ctx, actor, message_id)
+        message, me = visible_message(ctx, actor, message_id)
         group_manager = conversation.type == "group" and me.role in ("owner", "admin")
         if message.sender_id != actor.id and not group_manager:
             raise Forbidden("only the sender or a group admin may delete this message")
@@ -302,14 +305,14 @@ def delete_message(ctx: ServiceContext, actor: User, message_id: str) -> None:
 
 
 def delete_for_me(ctx: ServiceContext, actor: User, message_id: str) -> None:
-    message, conversation, _ = visible_message(ctx, actor, message_id)
+    message, _ = visible_message(ctx, actor, message_id)
     if ctx.store.messages.hide_for(message.id, actor.id):
-        ctx.events.publish([ConversationUpdated(conversation.id, (actor.id,))])
+        ctx.events.publish([ConversationUpdated(message.conversation_id, (actor.id,))])
 
 
 def react(ctx: ServiceContext, actor: User, message_id: str, emoji: str | None) -> Message:
     """Sets (or with None removes) the actor's one reaction on a message."""
-    message, conversation, _ = visible_message(ctx, actor, message_id)
+    message, _ = visible_message(ctx, actor, message_id)
     if emoji is not None:
         emoji = emoji.strip()
         if not emoji or len(emoji) > 16 or not emoji_lib.is_emoji(emoji):
@@ -320,5 +323,7 @@ def react(ctx: ServiceContext, actor: User, message_id: str, emoji: str | None) 
         return message
     updated = ctx.store.messages.set_reaction(message.id, actor.id, emoji)
     assert updated is not None
-    ctx.events.publish([MessageUpdated(updated, "reaction", tuple(conversation.participant_ids))])
+    ctx.events.publish(
+        [MessageUpdated(updated, "reaction", audience_of(ctx, updated.conversation_id))]
+    )
     return updated

@@ -8,7 +8,7 @@ from datetime import datetime
 from lnk.domain.events import ConversationUpdated, MessagesRead
 from lnk.domain.models import MessageRead, User
 from lnk.services.context import ServiceContext
-from lnk.services.conversations import require_participant
+from lnk.services.conversations import audience_of, require_membership
 from lnk.services.messages import visible_message
 
 
@@ -25,12 +25,12 @@ def mark_read(
 ) -> ReadResult:
     """Marks the given messages (or everything) read. Others hear ``messageRead``; the reader's
     own screens get its new unread count."""
-    conversation, _ = require_participant(ctx, actor, conversation_id)
+    require_membership(ctx, actor, conversation_id)
     now = ctx.clock.now()
     ids = list(dict.fromkeys(message_ids)) if message_ids is not None else None
     marked, unread = ctx.store.messages.mark_read(conversation_id, actor.id, ids, now)
     if marked:
-        others = tuple(i for i in conversation.participant_ids if i != actor.id)
+        others = tuple(i for i in audience_of(ctx, conversation_id) if i != actor.id)
         ctx.events.publish(
             [
                 MessagesRead(conversation_id, actor.id, tuple(marked), now, others),
@@ -45,7 +45,7 @@ def read_message(
 ) -> tuple[str, datetime | None, int]:
     """Marks one message read; returns (message id, when the actor first read it, unread count).
     Reading one's own message is a no-op with no ``readAt``."""
-    message, _, _ = visible_message(ctx, actor, message_id)
+    message, _ = visible_message(ctx, actor, message_id)
     result = mark_read(ctx, actor, message.conversation_id, [message.id])
     if message.sender_id == actor.id:
         return message.id, None, result.unread_count
@@ -56,10 +56,9 @@ def read_message(
 
 
 def message_reads(ctx: ServiceContext, actor: User, message_id: str) -> list[MessageRead]:
-    message, _, _ = visible_message(ctx, actor, message_id)
+    message, _ = visible_message(ctx, actor, message_id)
     return ctx.store.messages.reads(message.id)
 
 
 def conversation_unread(ctx: ServiceContext, actor: User, conversation_id: str) -> int:
-    _, me = require_participant(ctx, actor, conversation_id)
-    return me.unread_count
+    return require_membership(ctx, actor, conversation_id).unread_count

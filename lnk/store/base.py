@@ -151,6 +151,11 @@ class ConversationRepository(ABC):
     def get_participant(self, conversation_id: str, user_id: str) -> Participant | None: ...
 
     @abstractmethod
+    def participant_ids(self, conversation_id: str) -> list[str]:
+        """The members' user ids in join order (empty for an unknown conversation): the audience
+        of an event, without loading every member's state."""
+
+    @abstractmethod
     def list_for_user(
         self, user_id: str, *, archived: bool, limit: int, after: ConversationCursor | None = None
     ) -> list[Conversation]:

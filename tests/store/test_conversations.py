@@ -202,3 +202,14 @@ def test_participant_flags_are_set_independently_and_per_user(store: Store, make
     assert me.muted and not me.archived
     other = store.conversations.get_participant(group.id, bob.id)
     assert not other.muted and not other.archived
+
+
+def test_participant_ids_in_join_order(store: Store, make) -> None:
+    alice, bob, carol = make.users("alice", "bob", "carol")
+    group = make.group(alice, bob)
+    store.conversations.add_participants(group.id, [(carol.id, "member")], make.at(5))
+    assert store.conversations.participant_ids(group.id) == [alice.id, bob.id, carol.id]
+    store.conversations.remove_participants(group.id, [bob.id], make.at(6))
+    assert store.conversations.participant_ids(group.id) == [alice.id, carol.id]
+    assert store.conversations.participant_ids("0" * 24) == []
+    assert store.conversations.participant_ids("not-an-id") == []

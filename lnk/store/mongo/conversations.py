@@ -22,6 +22,7 @@ from lnk.store.mongo.codec import (
     parse_oid,
     participant_from_doc,
     ref,
+    sid,
     to_bson_dt,
 )
 
@@ -133,6 +134,13 @@ class MongoConversationRepository(ConversationRepository):
         if doc is None:
             return None
         return conversation_from_doc(doc, self._participants.find({"conversationId": doc["_id"]}))
+
+    def participant_ids(self, conversation_id: str) -> list[str]:
+        oid = parse_oid(conversation_id)
+        if oid is None:
+            return []
+        cursor = self._participants.find({"conversationId": oid}, {"userId": 1}).sort("_id", 1)
+        return [sid(p["userId"]) for p in cursor]
 
     def get_participant(self, conversation_id: str, user_id: str) -> Participant | None:
         oid = parse_oid(conversation_id)

@@ -82,6 +82,13 @@ class SqliteConversationRepository(ConversationRepository):
         by_id = {r["id"]: conversation_from_row(r, by_conversation.get(r["id"], [])) for r in rows}
         return [by_id[i] for i in ids if i in by_id]
 
+    def participant_ids(self, conversation_id: str) -> list[str]:
+        rows = self.db.all(
+            "SELECT user_id FROM participants WHERE conversation_id = ? ORDER BY rowid",
+            (conversation_id,),
+        )
+        return [r[0] for r in rows]
+
     def get_participant(self, conversation_id: str, user_id: str) -> Participant | None:
         row = self.db.one(
             "SELECT * FROM participants WHERE conversation_id = ? AND user_id = ?",
