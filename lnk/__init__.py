@@ -30,6 +30,7 @@ def create_app(
     from lnk.realtime import init_realtime
     from lnk.store import open_store
     from lnk.web import errors as web_errors
+    from lnk.web.admin import register_admin
     from lnk.web.api import register_api
     from lnk.web.chat import register_pages
     from lnk.web.security import configure_jwt
@@ -77,6 +78,7 @@ def create_app(
     web_errors.register(app)
     register_api(app)
     register_pages(app)
+    register_admin(app)
     init_realtime(app, settings)
     start_jobs(app)
     cli.register(app)

@@ -144,6 +144,8 @@ def set_role(ctx: ServiceContext, actor: User, user_id: str, role: str) -> User:
         raise Forbidden("admins only")
     if role not in ("user", "admin"):
         raise ValidationFailed.field("role", "must be user or admin")
+    if user_id == actor.id and role != actor.role:
+        raise Conflict("you cannot change your own role")
     user = ctx.store.users.update(user_id, role=role)
     if user is None:
         raise NotFound("no such user")

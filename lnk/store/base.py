@@ -110,6 +110,10 @@ class UserRepository(ABC):
     @abstractmethod
     def count(self) -> int: ...
 
+    @abstractmethod
+    def count_suspended(self) -> int:
+        """How many users are suspended (an index of the suspended ones, not a scan of all)."""
+
 
 class TokenRepository(ABC):
     """Revoked JWT ids, kept until the token would have expired anyway."""
@@ -316,6 +320,15 @@ class MessageRepository(ABC):
     @abstractmethod
     def flagged(self, limit: int, before_id: str | None = None) -> list[Message]:
         """Messages flagged for moderators, newest first."""
+
+    @abstractmethod
+    def set_flagged(self, message_id: str, flagged: bool) -> bool:
+        """Sets or clears the moderators' flag in one conditional write; True if it changed,
+        False if it already had that value or the message is unknown."""
+
+    @abstractmethod
+    def count_flagged(self) -> int:
+        """How many messages are flagged (cost follows the flagged ones, not all messages)."""
 
 
 class PackageRepository(ABC):

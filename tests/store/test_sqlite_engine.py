@@ -172,6 +172,14 @@ def test_background_scans_use_their_partial_indexes(sqlite_store) -> None:
     assert "messages_flagged" in flagged[0]
 
 
+def test_admin_counts_use_their_partial_indexes(sqlite_store) -> None:
+    _seeded(sqlite_store)
+    flagged = _plans(sqlite_store, sqlite_store.messages.count_flagged)
+    assert "messages_flagged" in flagged[0]
+    suspended = _plans(sqlite_store, sqlite_store.users.count_suspended)
+    assert "users_suspended" in suspended[0]
+
+
 def test_blob_keys_cannot_leave_the_upload_directory(sqlite_store, tmp_path: Path) -> None:
     for key in ["../escape", "a/b", "", ".hidden", "x" * 300]:
         with pytest.raises(ValueError):

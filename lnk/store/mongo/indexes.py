@@ -27,7 +27,14 @@ _STRING = {"$type": "string"}
 TOKEN_TTL_GRACE_SECONDS = 300
 
 INDEXES: dict[str, list[IndexModel]] = {
-    USERS: [IndexModel([("usernameLower", ASCENDING)], name="usernameLower_unique", unique=True)],
+    USERS: [
+        IndexModel([("usernameLower", ASCENDING)], name="usernameLower_unique", unique=True),
+        IndexModel(
+            [("suspended", ASCENDING)],
+            name="suspended",
+            partialFilterExpression={"suspended": True},
+        ),
+    ],
     REVOKED_TOKENS: [
         IndexModel([("jti", ASCENDING)], name="jti_unique", unique=True),
         IndexModel(

@@ -27,13 +27,14 @@ from lnk.store.mongo.codec import (
     to_bson_dt,
     words_of,
 )
+from lnk.store.mongo.moderation import FlagQueue
 from lnk.store.mongo.reads import COUNT_FIELDS, UnreadLedger, countable_for
 from lnk.store.mongo.search import search_messages
 
 _AFTER = ReturnDocument.AFTER
 
 
-class MongoMessageRepository(MessageRepository):
+class MongoMessageRepository(FlagQueue, MessageRepository):
     def __init__(self, db: Database[Any]) -> None:
         self._messages = db[ix.MESSAGES]
         self._conversations = db[ix.CONVERSATIONS]
@@ -365,16 +366,6 @@ class MongoMessageRepository(MessageRepository):
         cursor = self._messages.find(
             {"bookingRequest.providerId": ref(provider_id), "bookingRequest.status": "pending"}
         ).sort("_id", ASCENDING)
-        return [message_from_doc(d) for d in cursor]
-
-    def flagged(self, limit: int, before_id: str | None = None) -> list[Message]:
-        query: Doc = {"flagged": True}
-        if before_id is not None:
-            before = parse_oid(before_id)
-            if before is None:
-                return []
-            query["_id"] = {"$lt": before}
-        cursor = self._messages.find(query).sort("_id", DESCENDING).limit(limit)
         return [message_from_doc(d) for d in cursor]
 
     def _refresh_preview(self, doc: Doc, preview: str) -> None:

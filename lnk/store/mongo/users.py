@@ -99,6 +99,9 @@ class MongoUserRepository(UserRepository):
     def count(self) -> int:
         return self._users.count_documents({})
 
+    def count_suspended(self) -> int:
+        return self._users.count_documents({"suspended": True})
+
 
 class MongoTokenRepository(TokenRepository):
     """Revocations expire by themselves through the TTL index on ``expiresAt``;

@@ -237,3 +237,11 @@ class SqliteMessageRepository(ReadTracking, OfferState, MessageRepository):
             params.append(before_id)
         rows = self.db.all(sql + " ORDER BY rowid DESC LIMIT ?", [*params, limit])
         return [message_from_row(r) for r in rows]
+
+    def set_flagged(self, message_id: str, flagged: bool) -> bool:
+        sql = "UPDATE messages SET flagged = ? WHERE id = ? AND flagged = ?"
+        return self.db.run(sql, (int(flagged), message_id, int(not flagged))) == 1
+
+    def count_flagged(self) -> int:
+        sql = "SELECT count(*) FROM messages INDEXED BY messages_flagged WHERE flagged = 1"
+        return int(self.db.one(sql)[0])

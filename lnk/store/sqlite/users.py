@@ -114,6 +114,10 @@ class SqliteUserRepository(UserRepository):
     def count(self) -> int:
         return int(self.db.one("SELECT count(*) FROM users")[0])
 
+    def count_suspended(self) -> int:
+        sql = "SELECT count(*) FROM users INDEXED BY users_suspended WHERE suspended = 1"
+        return int(self.db.one(sql)[0])
+
 
 class SqliteTokenRepository(TokenRepository):
     def __init__(self, db: Database) -> None:

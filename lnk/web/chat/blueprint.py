@@ -65,7 +65,8 @@ def signed_in(view: Callable) -> Callable:
 
 
 @bp.errorhandler(SignInRequired)
-def _sign_in(_error: SignInRequired) -> Response:
+def redirect_to_sign_in(_error: SignInRequired) -> Response:
+    """To the login page and back here afterwards (``HX-Redirect`` for an HTMX request)."""
     target = request.full_path.rstrip("?") if request.method == "GET" else "/chat"
     if is_htmx():
         page = request.headers.get("HX-Current-URL", "")
@@ -77,7 +78,8 @@ def _sign_in(_error: SignInRequired) -> Response:
 
 
 @bp.errorhandler(LnkError)
-def _lnk_error(error: LnkError) -> Any:
+def error_response(error: LnkError) -> Any:
+    """The toast partial for an HTMX request, the error page otherwise."""
     if is_htmx():
         response = make_response(render_template("_toast.html", error=error), error.status)
         for name, value in error.headers.items():
