@@ -211,6 +211,7 @@ def test_declining_or_withdrawing_closes_the_offer(client, deal, events, user, a
     assert client.get("/api/bookings", headers=bob.headers).get_json()["items"] == []
 
 
+@pytest.mark.threaded
 def test_two_simultaneous_accepts_give_one_200_and_one_409(app, client, deal, events, ctx):
     alice, bob, cid, pkg = deal
     for _ in range(4):
@@ -222,6 +223,7 @@ def test_two_simultaneous_accepts_give_one_200_and_one_409(app, client, deal, ev
     assert len(updates(events, "offer")) == 4
 
 
+@pytest.mark.threaded
 def test_accept_and_withdraw_racing_through_the_service_layer(client, deal, ctx):
     import threading
 

@@ -159,6 +159,7 @@ def test_confirming_over_a_confirmed_booking_is_409_and_writes_nothing(
     assert act(client, alice, late["id"], "booking/decline").status_code == 200
 
 
+@pytest.mark.threaded
 def test_two_simultaneous_confirms_give_one_200_and_one_409(app, client, shop, clock, events):
     alice, bob, cid, pkg = shop
     for i in range(4):
@@ -170,6 +171,7 @@ def test_two_simultaneous_confirms_give_one_200_and_one_409(app, client, shop, c
     assert len(updates(events, "booking")) == 4
 
 
+@pytest.mark.threaded
 def test_confirm_and_cancel_racing_leave_one_outcome(app, client, shop, clock):
     alice, bob, cid, pkg = shop
     for i in range(4):
