@@ -6,7 +6,6 @@ same payload for the same object.
 
 from __future__ import annotations
 
-from collections import Counter
 from datetime import datetime
 from decimal import Decimal
 
@@ -111,11 +110,8 @@ def reactions_json(reactions: dict[str, str]) -> list[dict]:
     by_emoji: dict[str, list[str]] = {}
     for user_id, emoji in reactions.items():
         by_emoji.setdefault(emoji, []).append(user_id)
-    counts = Counter({e: len(ids) for e, ids in by_emoji.items()})
-    return [
-        {"emoji": e, "count": n, "userIds": sorted(by_emoji[e])}
-        for e, n in sorted(counts.items(), key=lambda kv: (-kv[1], kv[0]))
-    ]
+    ordered = sorted(by_emoji.items(), key=lambda kv: (-len(kv[1]), kv[0]))
+    return [{"emoji": e, "count": len(ids), "userIds": sorted(ids)} for e, ids in ordered]
 
 
 def message_json(message: Message) -> dict:

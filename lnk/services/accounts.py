@@ -21,17 +21,6 @@ def hash_password(ctx: ServiceContext, password: str) -> str:
     return ctx.hasher.hash(password)
 
 
-_dummy_hashes: dict[int, str] = {}
-
-
-def _dummy_hash(ctx: ServiceContext) -> str:
-    """Verified against when the username is unknown, so both failures take the same time."""
-    key = id(ctx.hasher)
-    if key not in _dummy_hashes:
-        _dummy_hashes[key] = ctx.hasher.hash("lnk-timing-equaliser")
-    return _dummy_hashes[key]
-
-
 def _check_credentials_shape(username: str, password: str) -> None:
     errors: dict[str, list[str]] = {}
     if not USERNAME_RE.match(username or ""):
@@ -65,7 +54,7 @@ def authenticate(ctx: ServiceContext, username: str, password: str) -> User:
     """The user for these credentials; the same 401 for an unknown name and a wrong password."""
     user = ctx.store.users.get_by_username(username or "")
     try:
-        ctx.hasher.verify(user.password_hash if user else _dummy_hash(ctx), password or "")
+        ctx.hasher.verify(user.password_hash if user else ctx.dummy_password_hash, password or "")
     except (VerificationError, InvalidHashError):
         raise Unauthorized("invalid username or password") from None
     if user is None:

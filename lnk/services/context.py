@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import timedelta
+from functools import cached_property
 
 from argon2 import PasswordHasher
 
@@ -31,3 +32,8 @@ class ServiceContext:
     rules: Rules = field(default_factory=Rules)
     # Argon2id, RFC 9106 low-memory profile; test apps pass argon2.profiles.CHEAPEST for speed.
     hasher: PasswordHasher = field(default_factory=PasswordHasher)
+
+    @cached_property
+    def dummy_password_hash(self) -> str:
+        """Verified against when a username is unknown, so both login failures cost the same."""
+        return self.hasher.hash("lnk-timing-equaliser")

@@ -191,10 +191,7 @@ def update_conversation(
     assert updated is not None
     audience = tuple(dict.fromkeys(updated.participant_ids + to_remove))
     events: list = [MessageSent(m, tuple(updated.participant_ids)) for m in messages]
-    changed_for_all = group_change
-    events.append(
-        ConversationUpdated(conversation_id, audience if changed_for_all else (actor.id,))
-    )
+    events.append(ConversationUpdated(conversation_id, audience if group_change else (actor.id,)))
     ctx.events.publish(events)
     return updated if updated.participant(actor.id) else conversation
 

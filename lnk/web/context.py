@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from flask import current_app, g, request
-from flask_jwt_extended import get_jwt, verify_jwt_in_request
+from flask_jwt_extended import verify_jwt_in_request
 from flask_jwt_extended.exceptions import JWTExtendedException
 from jwt.exceptions import ExpiredSignatureError, PyJWTError
 
@@ -66,7 +66,3 @@ def require_user() -> User:
     user = current_user()
     assert user is not None
     return user
-
-
-def current_claims() -> dict:
-    return get_jwt()

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from functools import wraps
 from typing import Any
 
@@ -144,14 +144,3 @@ def endpoint(
         return fn
 
     return decorator
-
-
-@dataclass
-class Page:
-    """A list response: ``{items, nextCursor}``."""
-
-    items: list = field(default_factory=list)
-    next_cursor: str | None = None
-
-    def json(self) -> dict:
-        return {"items": self.items, "nextCursor": self.next_cursor}
