@@ -32,6 +32,7 @@ def create_app(
     from lnk.web import errors as web_errors
     from lnk.web.admin import register_admin
     from lnk.web.api import register_api
+    from lnk.web.assets import init_assets
     from lnk.web.chat import register_pages
     from lnk.web.security import configure_jwt
     from lnk.web.uploads import UploadRequest
@@ -78,6 +79,7 @@ def create_app(
     web_errors.register(app)
     register_api(app)
     register_pages(app)
+    init_assets(app)
     register_admin(app)
     init_realtime(app, settings)
     start_jobs(app)
