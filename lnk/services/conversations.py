@@ -6,6 +6,7 @@ from datetime import datetime
 
 from lnk.domain.events import ConversationUpdated, MessageSent
 from lnk.domain.models import Conversation, Participant, User
+from lnk.domain.names import clean_name
 from lnk.errors import Forbidden, NotFound, ValidationFailed
 from lnk.services.context import ServiceContext
 from lnk.services.pagination import clamp_limit, decode_cursor, encode_cursor
@@ -99,7 +100,7 @@ def create_conversation(
 
 
 def _clean_title(title: str | None) -> str:
-    title = (title or "").strip()
+    title = clean_name(title, "title")
     if not 1 <= len(title) <= 100:
         raise ValidationFailed.field("title", "a group needs a title of 1-100 characters")
     return title
@@ -168,7 +169,7 @@ def update_conversation(
     to_add = [i for i in _known_user_ids(ctx, add_ids, "addParticipantIds") if i not in current]
     to_remove = [i for i in dict.fromkeys(remove_ids) if i in current]
     _check_removals(conversation, me, to_remove)
-    _check_roles(conversation, me, roles)
+    role_changes = _role_changes(conversation, me, roles)
     if len(current) + len(to_add) - len(to_remove) > ctx.rules.max_group_participants:
         raise ValidationFailed.field("addParticipantIds", "too many participants")
 
@@ -178,11 +179,13 @@ def update_conversation(
         repo.set_participant_flags(conversation_id, actor.id, muted=muted)
     if title is not None and title != conversation.title:
         repo.set_title(conversation_id, title, now)
-    for user_id, role in roles.items():
+    for user_id, role in role_changes.items():  # a new owner first: never a moment with none
         repo.set_participant_role(conversation_id, user_id, role)
     if to_add:
         repo.add_participants(conversation_id, [(i, "member") for i in to_add], now)
     if to_remove:
+        if role_changes:
+            conversation = repo.get(conversation_id) or conversation
         _hand_over_ownership(ctx, conversation, to_remove)
         repo.remove_participants(conversation_id, to_remove, now)
 
@@ -206,15 +209,37 @@ def _check_removals(conversation: Conversation, me: Participant, to_remove: list
             raise Forbidden("an admin may not remove the owner or another admin")
 
 
-def _check_roles(conversation: Conversation, me: Participant, roles: dict[str, str]) -> None:
+def _role_changes(
+    conversation: Conversation, me: Participant, roles: dict[str, str]
+) -> dict[str, str]:
+    """The role changes to make, in the order to make them; refuses what breaks the rules.
+
+    Only the owner changes an admin's role or hands ownership over; making someone owner hands
+    it over (the old owner becomes an admin unless given another role in the same request); a
+    group always has exactly one owner."""
+    changes: dict[str, str] = {}
     for user_id, role in roles.items():
         target = conversation.participant(user_id)
         if target is None:
             raise ValidationFailed.field("participantRoles", f"{user_id} is not a participant")
         if role not in ("owner", "admin", "member"):
             raise ValidationFailed.field("participantRoles", "role must be owner, admin or member")
-        if me.role != "owner" and (role == "owner" or target.role == "owner"):
-            raise Forbidden("only the owner may hand over or change ownership")
+        if role == target.role:
+            continue
+        if me.role != "owner" and (role == "owner" or target.role in MANAGER_ROLES):
+            raise Forbidden("only the owner may change an admin's role or hand over ownership")
+        changes[user_id] = role
+    new_owners = [user_id for user_id, role in changes.items() if role == "owner"]
+    if len(new_owners) > 1:
+        raise ValidationFailed.field("participantRoles", "a group has exactly one owner")
+    if not new_owners:
+        if me.user_id in changes:
+            raise ValidationFailed.field(
+                "participantRoles", "hand ownership to another participant before stepping down"
+            )
+        return changes
+    old_owner_role = changes.pop(me.user_id, "admin")
+    return {new_owners[0]: "owner", **changes, me.user_id: old_owner_role}
 
 
 def _hand_over_ownership(

@@ -299,3 +299,66 @@ def test_unread_count_route(client, trio):
         ]
         == 0
     )
+
+
+def roles_of(client, gid, viewer):
+    body = client.get(f"/api/conversations/{gid}", headers=viewer.headers).get_json()
+    return {p["userId"]: p["role"] for p in body["participants"]}
+
+
+def test_an_admin_cannot_demote_or_remove_another_admin(client, trio):
+    alice, bob, carol = trio
+    gid = create(client, alice, [bob, carol], "group", "Team").get_json()["id"]
+    url = f"/api/conversations/{gid}"
+    promote = {"participantRoles": {bob.id: "admin", carol.id: "admin"}}
+    assert client.put(url, json=promote, headers=alice.headers).status_code == 200
+    demote = client.put(url, json={"participantRoles": {carol.id: "member"}}, headers=bob.headers)
+    assert demote.status_code == 403
+    remove = client.put(url, json={"removeParticipantIds": [carol.id]}, headers=bob.headers)
+    assert remove.status_code == 403
+    assert roles_of(client, gid, alice) == {alice.id: "owner", bob.id: "admin", carol.id: "admin"}
+
+
+def test_an_admin_may_promote_a_member_but_not_make_an_owner(client, trio, make_user):
+    alice, bob, carol = trio
+    dave = make_user("dave")
+    gid = create(client, alice, [bob, carol, dave], "group", "Team").get_json()["id"]
+    url = f"/api/conversations/{gid}"
+    client.put(url, json={"participantRoles": {bob.id: "admin"}}, headers=alice.headers)
+    ok = client.put(url, json={"participantRoles": {carol.id: "admin"}}, headers=bob.headers)
+    assert ok.status_code == 200
+    refused = client.put(url, json={"participantRoles": {dave.id: "owner"}}, headers=bob.headers)
+    assert refused.status_code == 403
+    assert roles_of(client, gid, alice)[dave.id] == "member"
+
+
+def test_making_someone_owner_hands_ownership_over(client, trio):
+    alice, bob, carol = trio
+    gid = create(client, alice, [bob, carol], "group", "Team").get_json()["id"]
+    url = f"/api/conversations/{gid}"
+    handover = client.put(url, json={"participantRoles": {bob.id: "owner"}}, headers=alice.headers)
+    assert handover.status_code == 200
+    assert roles_of(client, gid, alice) == {alice.id: "admin", bob.id: "owner", carol.id: "member"}
+    # the former owner, now an admin, can no longer remove the new owner
+    remove = client.put(url, json={"removeParticipantIds": [bob.id]}, headers=alice.headers)
+    assert remove.status_code == 403
+    assert roles_of(client, gid, bob)[bob.id] == "owner"
+
+
+def test_there_is_always_exactly_one_owner(client, trio):
+    alice, bob, carol = trio
+    gid = create(client, alice, [bob, carol], "group", "Team").get_json()["id"]
+    url = f"/api/conversations/{gid}"
+    step_down = client.put(
+        url, json={"participantRoles": {alice.id: "member"}}, headers=alice.headers
+    )
+    assert step_down.status_code == 422
+    two = client.put(
+        url, json={"participantRoles": {bob.id: "owner", carol.id: "owner"}}, headers=alice.headers
+    )
+    assert two.status_code == 422
+    assert roles_of(client, gid, alice) == {alice.id: "owner", bob.id: "member", carol.id: "member"}
+    # handing over and leaving in one request leaves exactly the chosen owner
+    both = {"participantRoles": {carol.id: "owner"}, "removeParticipantIds": [alice.id]}
+    assert client.put(url, json=both, headers=alice.headers).status_code == 200
+    assert roles_of(client, gid, bob) == {bob.id: "member", carol.id: "owner"}
