@@ -8,6 +8,7 @@ import emoji as emoji_lib
 
 from lnk.domain.events import ConversationUpdated, MessageSent, MessageUpdated
 from lnk.domain.models import Conversation, Location, Message, Participant, ReplyPreview, User
+from lnk.domain.names import clean_name
 from lnk.errors import Conflict, EditWindowExpired, Forbidden, NotFound, ValidationFailed
 from lnk.services import moderation
 from lnk.services.context import ServiceContext
@@ -125,10 +126,23 @@ def send_location(
     if errors:
         raise ValidationFailed("invalid coordinates", errors=errors)
     location = Location(
-        latitude, longitude, (name or "").strip() or None, (address or "").strip() or None
+        latitude,
+        longitude,
+        clean_name(name, "name") or None,
+        clean_name(address, "address") or None,
     )
-    new = NewMessage(conversation_id, actor.id, "location", location=location, client_id=client_id)
-    return _store_and_announce(ctx, new, [])
+    warnings = moderation.screen_text(
+        ctx, conversation_id, " ".join(filter(None, (location.name, location.address)))
+    )
+    new = NewMessage(
+        conversation_id,
+        actor.id,
+        "location",
+        location=location,
+        client_id=client_id,
+        flagged=bool(warnings),
+    )
+    return _store_and_announce(ctx, new, warnings)
 
 
 def store_new_message(
@@ -253,7 +267,10 @@ def get_message(ctx: ServiceContext, actor: User, message_id: str) -> Message:
     return as_seen(visible_message(ctx, actor, message_id)[0], ctx.clock.now())
 
 
-def edit_message(ctx: ServiceContext, actor: User, message_id: str, content: str) -> Message:
+def edit_message(
+    ctx: ServiceContext, actor: User, message_id: str, content: str
+) -> tuple[Message, list[dict]]:
+    """The edited message and the warnings the new text raised (it is flagged if any)."""
     message, _ = visible_message(ctx, actor, message_id)
     if message.sender_id != actor.id:
         raise Forbidden("only the sender may edit a message")
@@ -270,11 +287,14 @@ def edit_message(ctx: ServiceContext, actor: User, message_id: str, content: str
         raise ValidationFailed.field(
             "content", f"must be at most {ctx.rules.max_content_chars} characters"
         )
+    warnings = moderation.screen_text(ctx, message.conversation_id, text)
     draft = replace(message, content=text)
     edited = ctx.store.messages.edit(message_id, text, preview_of(draft), ctx.clock.now())
     assert edited is not None
+    if warnings and ctx.store.messages.set_flagged(message_id, True):
+        edited = replace(edited, flagged=True)
     ctx.events.publish([MessageUpdated(edited, "edited", audience_of(ctx, edited.conversation_id))])
-    return edited
+    return edited, warnings
 
 
 def delete_message(ctx: ServiceContext, actor: User, message_id: str) -> None:

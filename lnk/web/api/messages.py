@@ -166,12 +166,18 @@ def get(user: User, id: str):
     summary="Edit a message",
     tag=TAG,
     body=s.EditMessageBody,
-    response=s.MessageOut,
+    response=s.SentMessageOut,
     errors=(403, 404, 409, 422),
 )
 def edit(user: User, id: str, body: s.EditMessageBody):
-    """Sender only, text or caption only, within 24 hours (403 ``edit_window_expired``)."""
-    return jsonify(message_json(messages.edit_message(ctx(), user, id, body.content)))
+    """Sender only, text or caption only, within 24 hours (403 ``edit_window_expired``). New
+    text holding contact details before a confirmed booking carries a ``contact_info``
+    warning and flags the message for moderators, as on a send."""
+    edited, warnings = messages.edit_message(ctx(), user, id, body.content)
+    out = message_json(edited)
+    if warnings:
+        out["warnings"] = warnings
+    return jsonify(out)
 
 
 @endpoint(

@@ -116,7 +116,10 @@ def send_location(user: User, conversation_id: str) -> Response:
         response.headers["HX-Retarget"] = "#dialog-body"
         response.headers["HX-Reswap"] = "innerHTML"
         return response
-    return message_response(threads.page_of(user, result.message), 201 if result.created else 200)
+    toast = "; ".join(w["message"] for w in result.warnings) or None
+    return message_response(
+        threads.page_of(user, result.message), 201 if result.created else 200, toast=toast
+    )
 
 
 @bp.post("/chat/<conversation_id>/read")
@@ -147,8 +150,11 @@ def edit_form(user: User, message_id: str) -> Response:
 @bp.post("/chat/messages/<message_id>/edit")
 @signed_in
 def edit(user: User, message_id: str) -> Response:
-    edited = messages.edit_message(ctx(), user, message_id, request.form.get("content", ""))
-    return message_response(threads.page_of(user, edited))
+    edited, warnings = messages.edit_message(
+        ctx(), user, message_id, request.form.get("content", "")
+    )
+    toast = "; ".join(w["message"] for w in warnings) or None
+    return message_response(threads.page_of(user, edited), toast=toast)
 
 
 @bp.post("/chat/messages/<message_id>/delete")
