@@ -9,6 +9,7 @@ from argon2.exceptions import InvalidHashError, VerificationError
 
 from lnk.domain.events import UserSuspended
 from lnk.domain.models import User
+from lnk.domain.names import clean_name
 from lnk.errors import Conflict, Forbidden, NotFound, Unauthorized, ValidationFailed
 from lnk.services.context import ServiceContext
 from lnk.services.pagination import clamp_limit, decode_cursor, encode_cursor
@@ -39,7 +40,7 @@ def register(
     role: str = "user",
 ) -> User:
     _check_credentials_shape(username, password)
-    display = (display_name or "").strip() or username
+    display = clean_name(display_name, "displayName") or username
     if len(display) > 64:
         raise ValidationFailed.field("displayName", "must be at most 64 characters")
     try:

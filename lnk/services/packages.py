@@ -11,6 +11,7 @@ from decimal import Decimal, InvalidOperation
 import pycountry
 
 from lnk.domain.models import ServicePackage, User
+from lnk.domain.names import clean_name
 from lnk.errors import Forbidden, NotFound, ValidationFailed
 from lnk.services.context import ServiceContext
 from lnk.services.pagination import clamp_limit, decode_cursor, encode_cursor
@@ -59,7 +60,7 @@ def parse_duration(value: object, field: str = "durationMinutes") -> int:
 
 
 def _title(value: str | None) -> str:
-    title = (value or "").strip()
+    title = clean_name(value, "title")
     if not 1 <= len(title) <= MAX_TITLE:
         raise ValidationFailed.field("title", f"must be 1-{MAX_TITLE} characters")
     return title
