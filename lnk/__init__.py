@@ -11,7 +11,7 @@ from flask import Flask
 from lnk.clock import Clock
 from lnk.config import Settings
 from lnk.events import EventBus
-from lnk.services.context import ServiceContext
+from lnk.services.context import Rules, ServiceContext
 from lnk.store.base import Store
 
 
@@ -67,7 +67,10 @@ def create_app(
             mongodb_uri=settings.mongodb_uri,
         )
     service_context = ServiceContext(
-        store=store, events=events or EventBus(), clock=clock or Clock()
+        store=store,
+        events=events or EventBus(),
+        clock=clock or Clock(),
+        rules=Rules(upload_quota_bytes=settings.upload_quota_bytes),
     )
     if settings.env == "testing":  # hashing cost is not what the tests are about
         service_context.hasher = PasswordHasher.from_parameters(argon2.profiles.CHEAPEST)

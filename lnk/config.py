@@ -38,6 +38,7 @@ class Settings:
     async_mode: str = "gevent"  # LNK_ASYNC_MODE: gevent | eventlet | threading
     ratelimit_enabled: bool = True
     max_upload_bytes: int = 25 * 1024 * 1024
+    upload_quota_bytes: int = 1 << 30
     max_json_bytes: int = 64 * 1024
     access_token_ttl: timedelta = timedelta(minutes=15)
     refresh_token_ttl: timedelta = timedelta(days=30)
@@ -66,6 +67,7 @@ class Settings:
             async_mode=os.environ.get("LNK_ASYNC_MODE", "gevent"),
             ratelimit_enabled=_bool("RATELIMIT_ENABLED", True),
             max_upload_bytes=_int("MAX_UPLOAD_BYTES", 25 * 1024 * 1024),
+            upload_quota_bytes=_int("LNK_UPLOAD_QUOTA_BYTES", 1 << 30),
             cookie_secure=_bool("COOKIE_SECURE", env == "production"),
             presence_ttl=_float("LNK_PRESENCE_TTL", 30.0),
             offline_grace=min(_float("LNK_OFFLINE_GRACE", 3.0), 5.0),

@@ -64,6 +64,10 @@ class PayloadTooLarge(LnkError):
     code, status, title = "payload_too_large", 413, "Payload Too Large"
 
 
+class QuotaExceeded(PayloadTooLarge):
+    code = "quota_exceeded"
+
+
 class UnsupportedMediaType(LnkError):
     code, status, title = "unsupported_media_type", 415, "Unsupported Media Type"
 

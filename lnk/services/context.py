@@ -22,6 +22,8 @@ class Rules:
     offer_max_hours: int = 720
     booking_request_ttl: timedelta = timedelta(hours=24)
     max_attachments: int = 10
+    upload_quota_bytes: int = 1 << 30  # what one user may keep stored (LNK_UPLOAD_QUOTA_BYTES)
+    unattached_upload_ttl: timedelta = timedelta(hours=24)
 
 
 @dataclass

@@ -9,7 +9,9 @@ a thumbnail. Other files are stored byte for byte.
 from __future__ import annotations
 
 import io
+import logging
 import os
+import secrets
 import unicodedata
 from dataclasses import dataclass, replace
 from typing import BinaryIO
@@ -17,10 +19,17 @@ from typing import BinaryIO
 from PIL import Image, ImageOps, UnidentifiedImageError
 
 from lnk.domain.models import FileMeta, User
-from lnk.errors import NotFound, PayloadTooLarge, UnsupportedMediaType, ValidationFailed
+from lnk.errors import (
+    NotFound,
+    PayloadTooLarge,
+    QuotaExceeded,
+    UnsupportedMediaType,
+    ValidationFailed,
+)
 from lnk.services.context import ServiceContext
 from lnk.services.sniffing import IMAGE_TYPES, sniff
-from lnk.store.base import Store
+
+log = logging.getLogger(__name__)
 
 MAX_PIXELS = 40_000_000  # ~ 160 MB decoded as RGBA: the most one upload may cost in memory
 THUMBNAIL_BOX = (320, 320)
@@ -65,6 +74,7 @@ def save_uploads(ctx: ServiceContext, actor: User, uploads: list[Upload]) -> lis
             "files", f"at most {ctx.rules.max_attachments} files per upload"
         )
     prepared = [_prepare(ctx, actor, upload) for upload in uploads]
+    _check_quota(ctx, actor, prepared)
     stored: list[str] = []
     try:
         for item in prepared:
@@ -83,11 +93,31 @@ def save_uploads(ctx: ServiceContext, actor: User, uploads: list[Upload]) -> lis
     return [ctx.store.files.create(item.meta) for item in prepared]
 
 
+def _check_quota(ctx: ServiceContext, actor: User, prepared: list[_Prepared]) -> None:
+    """413 ``quota_exceeded`` when these files would take the uploader past its quota."""
+    incoming = 0
+    for item in prepared:
+        item.body.seek(0, io.SEEK_END)
+        incoming += item.body.tell()
+        item.body.seek(0)
+    quota = ctx.rules.upload_quota_bytes
+    if ctx.store.files.bytes_used(actor.id) + incoming > quota:
+        raise QuotaExceeded(
+            f"your files may take at most {quota} bytes; delete messages with files to free space"
+        )
+
+
+def new_file_id() -> str:
+    """Random, in the 24-hex form of every id: not guessable from another file's id."""
+    return secrets.token_hex(12)
+
+
 def open_file(ctx: ServiceContext, actor: User, file_id: str, *, thumbnail: bool = False) -> Opened:
-    """For the uploader and participants of a conversation where it was sent; else 404."""
+    """For the uploader, and for participants who can currently see a message carrying it (not
+    deleted for everyone, not hidden for them, after their join or clear point); else 404."""
     meta = ctx.store.files.get(file_id)
     if meta is None or (
-        meta.owner_id != actor.id and not ctx.store.files.shared_with(file_id, actor.id)
+        meta.owner_id != actor.id and not ctx.store.files.visible_to(file_id, actor.id)
     ):
         raise NotFound("file not found")
     key, mime = meta.storage_key, meta.mime_type
@@ -111,6 +141,37 @@ def open_file(ctx: ServiceContext, actor: User, file_id: str, *, thumbnail: bool
     return Opened(meta, stream, size, mime, name)
 
 
+def release(ctx: ServiceContext, file_ids: list[str]) -> int:
+    """Removes the files among ``file_ids`` that no message carries any longer, bytes and
+    thumbnail included (after a delete for everyone); returns how many."""
+    released = ctx.store.files.release(file_ids)
+    for meta in released:
+        _delete_bytes(ctx, meta)
+    return len(released)
+
+
+def remove_unattached(ctx: ServiceContext, *, batch: int = 100, max_batches: int = 20) -> int:
+    """Removes uploads never attached to a message within ``unattached_upload_ttl`` (24 hours);
+    returns how many. A file attached meanwhile is kept (the release re-checks)."""
+    cutoff = ctx.clock.now() - ctx.rules.unattached_upload_ttl
+    removed = 0
+    for _ in range(max_batches):
+        due = ctx.store.files.unattached_before(cutoff, batch)
+        count = release(ctx, [meta.id for meta in due])
+        removed += count
+        if len(due) < batch or count == 0:
+            break
+    return removed
+
+
+def _delete_bytes(ctx: ServiceContext, meta: FileMeta) -> None:
+    for key in filter(None, (meta.storage_key, meta.thumbnail_key)):
+        try:
+            ctx.store.blobs.delete(key)
+        except OSError:  # already gone, or the disk refused: the metadata is gone either way
+            log.warning("could not delete the bytes of file %s", meta.id, exc_info=True)
+
+
 def clean_name(name: str | None) -> str:
     """A display name: last path segment, no control characters, at most 200 characters."""
     base = (name or "").replace("\\", "/").rsplit("/", 1)[-1]
@@ -123,7 +184,7 @@ def clean_name(name: str | None) -> str:
 def _prepare(ctx: ServiceContext, actor: User, upload: Upload) -> _Prepared:
     name = clean_name(upload.name)
     mime = sniff(upload.stream, name)
-    file_id = Store.new_id()
+    file_id = new_file_id()
     meta = FileMeta(file_id, actor.id, name, 0, mime, file_id, created_at=ctx.clock.now())
     if mime not in IMAGE_TYPES:
         upload.stream.seek(0)

@@ -10,7 +10,7 @@ from lnk.domain.events import ConversationUpdated, MessageSent, MessageUpdated
 from lnk.domain.models import Conversation, Location, Message, Participant, ReplyPreview, User
 from lnk.domain.names import clean_name
 from lnk.errors import Conflict, EditWindowExpired, Forbidden, NotFound, ValidationFailed
-from lnk.services import moderation
+from lnk.services import files, moderation
 from lnk.services.context import ServiceContext
 from lnk.services.conversations import audience_of, require_membership
 from lnk.services.deadlines import as_seen
@@ -193,13 +193,13 @@ def _own_attachments(ctx: ServiceContext, actor: User, ids: list[str]) -> list:
         raise ValidationFailed.field("attachmentIds", f"at most {ctx.rules.max_attachments}")
     if len(set(ids)) != len(ids):
         raise ValidationFailed.field("attachmentIds", "each file may be attached once")
-    files = []
+    found = []
     for file_id in ids:
         meta = ctx.store.files.get(file_id)
         if meta is None or meta.owner_id != actor.id:
             raise ValidationFailed.field("attachmentIds", f"{file_id} is not a file you uploaded")
-        files.append(meta)
-    return files
+        found.append(meta)
+    return found
 
 
 def _reply_preview(
@@ -315,6 +315,7 @@ def delete_message(ctx: ServiceContext, actor: User, message_id: str) -> None:
     deleted = ctx.store.messages.delete_for_everyone(message_id, "Message deleted", ctx.clock.now())
     if deleted is None:
         return  # already deleted: deleting again changes nothing
+    files.release(ctx, [meta.id for meta in message.attachments])
     audience = tuple(conversation.participant_ids)
     ctx.events.publish(
         [

@@ -218,7 +218,8 @@ class MessageRepository(ABC):
         - the conversation's ``last_message`` (with ``new.preview``) and ``last_message_at``;
         - every participant's ``last_activity_at = now`` and ``deleted_at = None`` (reappear);
         - ``unread_count + 1`` for every participant but the sender, unless the type is system;
-        - links each attachment to the conversation (for file access checks).
+        - links each attachment to the message (file access follows the message) and marks
+          the file attached.
 
         Raises DuplicateError if ``(sender_id, client_id)`` already exists."""
 
@@ -266,7 +267,8 @@ class MessageRepository(ABC):
 
     @abstractmethod
     def delete_for_everyone(self, message_id: str, preview: str, now: datetime) -> Message | None:
-        """Marks deleted and empties content, attachments, location, offer and request. Every
+        """Marks deleted and empties content, attachments (dropping the message's links to its
+        files), location, offer and request. Every
         participant for whom it was unread gets ``unread_count - 1``. Refreshes the last-message
         preview when it is the last message. Returns None if already deleted."""
 
@@ -391,8 +393,25 @@ class FileRepository(ABC):
     def get(self, file_id: str) -> FileMeta | None: ...
 
     @abstractmethod
-    def shared_with(self, file_id: str, user_id: str) -> bool:
-        """True if the file was sent in a conversation where ``user_id`` is a participant."""
+    def visible_to(self, file_id: str, user_id: str) -> bool:
+        """True if ``user_id`` can currently see a message that carries the file: a participant
+        of its conversation, the message after the user's join or clear point (``seq >
+        cleared_seq``), not hidden for the user and not deleted for everyone (deleting a message
+        for everyone drops its links to its files)."""
+
+    @abstractmethod
+    def release(self, file_ids: list[str]) -> list[FileMeta]:
+        """Deletes the metadata of those of ``file_ids`` that no message carries any longer and
+        returns them (the caller removes their bytes)."""
+
+    @abstractmethod
+    def unattached_before(self, cutoff: datetime, limit: int) -> list[FileMeta]:
+        """Files never attached to a message and uploaded before ``cutoff``, oldest first (cost
+        follows those files, not all files)."""
+
+    @abstractmethod
+    def bytes_used(self, owner_id: str) -> int:
+        """The total size of the files ``owner_id`` has stored."""
 
 
 class BlobStore(ABC):

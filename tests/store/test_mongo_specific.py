@@ -138,6 +138,44 @@ def test_ensure_indexes_is_idempotent_and_creates_every_index(mongo: MongoStore)
     assert direct["partialFilterExpression"] == {"directKey": {"$type": "string"}}
 
 
+def test_file_links_from_before_per_message_links_are_rebuilt_once() -> None:
+    """A database whose ``fileLinks`` linked files to conversations: on start the links are
+    rebuilt per message from the messages not deleted, and every file is marked attached or
+    not."""
+    mongomock.gridfs.enable_gridfs_integration()
+    db = mongomock.MongoClient().db
+    conversation, alice, bob = ObjectId(), ObjectId(), ObjectId()
+    f1, f2, f3, m1, m2 = (ObjectId() for _ in range(5))
+    db.fileLinks.create_index(
+        [("fileId", 1), ("conversationId", 1)], name="file_conversation_unique", unique=True
+    )
+    db.fileLinks.insert_many([{"fileId": f, "conversationId": conversation} for f in (f1, f2)])
+    db.participants.insert_many(
+        [{"conversationId": conversation, "userId": u, "clearedSeq": 0} for u in (alice, bob)]
+    )
+    for f in (f1, f2, f3):
+        db.files.insert_one(
+            {"_id": f, "ownerId": alice, "name": "x", "size": 1, "mimeType": "text/plain",
+             "storageKey": str(f), "createdAt": T0.replace(tzinfo=None)}
+        )  # fmt: skip
+    db.messages.insert_many(
+        [
+            {"_id": m1, "conversationId": conversation, "seq": 1, "deleted": False,
+             "senderId": alice, "attachments": [{"_id": f1}], "hiddenFor": []},
+            {"_id": m2, "conversationId": conversation, "seq": 2, "deleted": True,
+             "senderId": bob, "attachments": [], "hiddenFor": []},
+        ]
+    )  # fmt: skip
+    store = MongoStore(db)
+    assert store.files.visible_to(str(f1), str(bob))
+    assert not store.files.visible_to(str(f2), str(bob))
+    later = T0 + timedelta(minutes=1)
+    assert {f.id for f in store.files.unattached_before(later, 10)} == {str(f2), str(f3)}
+    assert "file_conversation_unique" not in db.fileLinks.index_information()
+    MongoStore(db)  # a second start has nothing to upgrade
+    assert db.fileLinks.count_documents({}) == 1
+
+
 def test_offer_pending_expiry_field_exists_only_while_pending(mongo: MongoStore) -> None:
     from lnk.domain.models import ServiceOffer
 
@@ -156,6 +194,7 @@ def test_offer_pending_expiry_field_exists_only_while_pending(mongo: MongoStore)
 
 def test_connect_uses_the_uri_database_or_lnk_and_majority_writes(monkeypatch) -> None:
     monkeypatch.setattr("lnk.store.mongo.store.ensure_indexes", lambda db: None)
+    monkeypatch.setattr("lnk.store.mongo.store.upgrade_file_links", lambda db: None)
     store = MongoStore.connect("mongodb://127.0.0.1:1/chat")
     try:
         assert store.db.name == "chat"

@@ -195,5 +195,61 @@ def test_conversation_load_and_file_access_checks_are_index_lookups(sqlite_store
     alice, _, direct = _seeded(sqlite_store)
     load = _plans(sqlite_store, lambda: sqlite_store.conversations.get(direct.id))
     assert all("SCAN" not in plan for plan in load)
-    shared = _plans(sqlite_store, lambda: sqlite_store.files.shared_with("f", alice.id))
-    assert shared[0].startswith("SEARCH l USING PRIMARY KEY") and "SCAN" not in shared[0]
+    visible = _plans(sqlite_store, lambda: sqlite_store.files.visible_to("f", alice.id))
+    assert visible[0].startswith("SEARCH l USING PRIMARY KEY")
+    assert not any("SCAN" in plan for plan in visible)
+    unattached = _plans(sqlite_store, lambda: sqlite_store.files.unattached_before(NOW, 10))
+    assert "files_unattached" in unattached[0]
+    used = _plans(sqlite_store, lambda: sqlite_store.files.bytes_used(alice.id))
+    assert "files_owner" in used[0]
+
+
+def test_files_sent_before_the_upgrade_keep_following_their_messages(tmp_path: Path) -> None:
+    """A database from before per-message file links: the links are rebuilt from the messages
+    not deleted, and files no message carries count as never attached."""
+    from lnk.store.sqlite.connection import Database
+
+    path = str(tmp_path / "old.sqlite3")
+    alice, bob = "a" * 24, "b" * 24
+    old = Database(path)
+    with old.write() as cur:
+        for step in MIGRATIONS[:3]:
+            for statement in step:
+                cur.execute(statement)
+        cur.execute("PRAGMA user_version = 3")
+        cur.execute(
+            "INSERT INTO conversations (id, type, created_by, created_at, updated_at, last_seq)"
+            " VALUES ('c', 'direct', ?, 0, 0, 2)",
+            (alice,),
+        )
+        for user in (alice, bob):
+            cur.execute(
+                "INSERT INTO participants (conversation_id, user_id, role, joined_at,"
+                " last_activity_at) VALUES ('c', ?, 'member', 0, 0)",
+                (user,),
+            )
+        for file_id in ("f1", "f2", "f3"):
+            cur.execute(
+                "INSERT INTO files (id, owner_id, name, size, mime_type, storage_key, created_at)"
+                " VALUES (?, ?, 'x.txt', 1, 'text/plain', ?, 0)",
+                (file_id, alice, file_id),
+            )
+        cur.execute(
+            "INSERT INTO messages (id, conversation_id, seq, sender_id, type, attachments,"
+            " created_at) VALUES ('m1', 'c', 1, ?, 'media', ?, 0)",
+            (alice, '[{"id": "f1"}]'),
+        )
+        cur.execute(  # f2 was sent in m2, since deleted for everyone
+            "INSERT INTO messages (id, conversation_id, seq, sender_id, type, created_at,"
+            " deleted) VALUES ('m2', 'c', 2, ?, 'media', 0, 1)",
+            (alice,),
+        )
+        cur.executemany("INSERT INTO file_links VALUES (?, 'c')", [("f1",), ("f2",)])
+    old.close()
+    upgraded = SqliteStore(path, upload_dir=str(tmp_path / "up"))
+    assert upgraded.db.user_version == len(MIGRATIONS)
+    assert upgraded.files.visible_to("f1", bob)
+    assert not upgraded.files.visible_to("f2", bob)
+    assert {f.id for f in upgraded.files.unattached_before(NOW, 10)} == {"f2", "f3"}
+    assert upgraded.db.one("SELECT name FROM sqlite_master WHERE name = 'file_links'") is None
+    upgraded.close()

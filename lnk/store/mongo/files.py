@@ -1,7 +1,8 @@
-"""File metadata, the file-to-conversation links used for access checks, and GridFS bytes."""
+"""File metadata, the file-to-message links used for access checks, and GridFS bytes."""
 
 from __future__ import annotations
 
+from datetime import datetime
 from typing import Any, BinaryIO
 
 from gridfs import GridFSBucket
@@ -11,9 +12,12 @@ from pymongo.database import Database
 from lnk.domain.models import FileMeta
 from lnk.store.base import BlobStore, FileRepository
 from lnk.store.mongo import indexes as ix
-from lnk.store.mongo.codec import file_from_doc, file_to_doc, parse_oid, ref
+from lnk.store.mongo.bulk import insert_ignoring_duplicates
+from lnk.store.mongo.codec import file_from_doc, file_to_doc, parse_oid, ref, to_bson_dt
 
 _COPY_CHUNK = 1 << 20
+MAX_LINKS_CHECKED = 1000  # messages carrying one file that an access check looks at
+OLD_LINK_INDEX = "file_conversation_unique"  # links per conversation, before per message
 
 
 class MongoFileRepository(FileRepository):
@@ -21,9 +25,10 @@ class MongoFileRepository(FileRepository):
         self._files = db[ix.FILES]
         self._links = db[ix.FILE_LINKS]
         self._participants = db[ix.PARTICIPANTS]
+        self._messages = db[ix.MESSAGES]
 
     def create(self, meta: FileMeta) -> FileMeta:
-        self._files.insert_one(file_to_doc(meta))
+        self._files.insert_one({**file_to_doc(meta), "attached": False})
         return meta
 
     def get(self, file_id: str) -> FileMeta | None:
@@ -31,18 +36,82 @@ class MongoFileRepository(FileRepository):
         doc = self._files.find_one({"_id": oid}) if oid else None
         return file_from_doc(doc) if doc else None
 
-    def shared_with(self, file_id: str, user_id: str) -> bool:
+    def visible_to(self, file_id: str, user_id: str) -> bool:
         oid = parse_oid(file_id)
         if oid is None:
             return False
-        conversations = [
-            link["conversationId"]
-            for link in self._links.find({"fileId": oid}, {"conversationId": 1, "_id": 0})
+        user = ref(user_id)
+        links = self._links.find({"fileId": oid}, {"messageId": 1, "conversationId": 1, "seq": 1})
+        for link in links.limit(MAX_LINKS_CHECKED):
+            me = self._participants.find_one(
+                {"conversationId": link["conversationId"], "userId": user}, {"clearedSeq": 1}
+            )
+            if me is None or link["seq"] <= me.get("clearedSeq", 0):
+                continue
+            hidden = {"_id": link["messageId"], "hiddenFor": user}
+            if self._messages.find_one(hidden, {"_id": 1}) is None:
+                return True
+        return False
+
+    def release(self, file_ids: list[str]) -> list[FileMeta]:
+        released = []
+        for oid in filter(None, map(parse_oid, file_ids)):
+            if self._links.find_one({"fileId": oid}, {"_id": 1}) is not None:
+                continue
+            doc = self._files.find_one_and_delete({"_id": oid})
+            if doc is not None:
+                released.append(file_from_doc(doc))
+        return released
+
+    def unattached_before(self, cutoff: datetime, limit: int) -> list[FileMeta]:
+        docs = (
+            self._files.find({"attached": False, "createdAt": {"$lt": to_bson_dt(cutoff)}})
+            .sort("createdAt", 1)
+            .limit(limit)
+        )
+        return [file_from_doc(d) for d in docs]
+
+    def bytes_used(self, owner_id: str) -> int:
+        total = list(
+            self._files.aggregate(
+                [
+                    {"$match": {"ownerId": ref(owner_id)}},
+                    {"$group": {"_id": None, "bytes": {"$sum": "$size"}}},
+                ]
+            )
+        )
+        return int(total[0]["bytes"]) if total else 0
+
+
+def upgrade_file_links(db: Database[Any]) -> None:
+    """Once, on a database from before files followed their messages: rebuilds ``fileLinks``
+    as one link per (file, message) from the messages not deleted, and marks each file
+    attached or not. A database that never had the old index has nothing to upgrade."""
+    links = db[ix.FILE_LINKS]
+    if OLD_LINK_INDEX not in links.index_information():
+        return
+    links.drop_index(OLD_LINK_INDEX)
+    links.delete_many({})
+    carrying = db[ix.MESSAGES].find(
+        {"deleted": False, "attachments.0": {"$exists": True}},
+        {"attachments._id": 1, "conversationId": 1, "seq": 1},
+    )
+    attached = set()
+    for message in carrying:
+        docs = [
+            {
+                "fileId": a["_id"],
+                "messageId": message["_id"],
+                "conversationId": message["conversationId"],
+                "seq": message["seq"],
+            }
+            for a in message["attachments"]
         ]
-        if not conversations:
-            return False
-        membership = {"conversationId": {"$in": conversations}, "userId": ref(user_id)}
-        return self._participants.find_one(membership, {"_id": 1}) is not None
+        insert_ignoring_duplicates(links, docs)
+        attached.update(d["fileId"] for d in docs)
+    files = db[ix.FILES]
+    files.update_many({"attached": {"$exists": False}}, {"$set": {"attached": False}})
+    files.update_many({"_id": {"$in": list(attached)}}, {"$set": {"attached": True}})
 
 
 class GridFSBlobStore(BlobStore):

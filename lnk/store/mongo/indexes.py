@@ -114,12 +114,21 @@ INDEXES: dict[str, list[IndexModel]] = {
         IndexModel([("clientId", ASCENDING), ("_id", DESCENDING)], name="client_newest"),
         IndexModel([("conversationId", ASCENDING), ("status", ASCENDING)], name="conversation"),
     ],
+    FILES: [
+        IndexModel([("ownerId", ASCENDING)], name="owner"),
+        IndexModel(
+            [("createdAt", ASCENDING)],
+            name="unattached",
+            partialFilterExpression={"attached": False},
+        ),
+    ],
     FILE_LINKS: [
         IndexModel(
-            [("fileId", ASCENDING), ("conversationId", ASCENDING)],
-            name="file_conversation_unique",
+            [("fileId", ASCENDING), ("messageId", ASCENDING)],
+            name="file_message_unique",
             unique=True,
         ),
+        IndexModel([("messageId", ASCENDING)], name="message"),
     ],
     f"{BLOB_BUCKET}.files": [IndexModel([("filename", ASCENDING), ("uploadDate", ASCENDING)])],
     f"{BLOB_BUCKET}.chunks": [

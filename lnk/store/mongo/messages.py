@@ -41,6 +41,7 @@ class MongoMessageRepository(FlagQueue, MessageRepository):
         self._participants = db[ix.PARTICIPANTS]
         self._client_ids = ClientIdReservations(db[ix.CLIENT_IDS], self._messages)
         self._file_links = db[ix.FILE_LINKS]
+        self._files = db[ix.FILES]
         self._ledger = UnreadLedger(self._participants, db[ix.MESSAGE_READS], self._messages)
 
     # --- append ---------------------------------------------------------------------------
@@ -56,7 +57,7 @@ class MongoMessageRepository(FlagQueue, MessageRepository):
         4. move ``lastMessage`` forward only if it holds a lower seq (concurrent senders finish
            in any order, the preview never goes backwards);
         5. participants: activity, reappear, unread + 1 (filtered on ``clearedSeq < seq``, see
-           ``conversations.settle_cleared``), then the attachments' conversation links.
+           ``conversations.settle_cleared``), then the attachments' links to this message.
         """
         conversation = parse_oid(new.conversation_id)
         if conversation is None:
@@ -105,10 +106,18 @@ class MongoMessageRepository(FlagQueue, MessageRepository):
                 {**activity, "$inc": {"unreadCount": 1}},
             )
             self._participants.update_one({**visible_to, "userId": sender}, activity)
-        insert_ignoring_duplicates(
-            self._file_links,
-            [{"fileId": ref(a.id), "conversationId": conversation} for a in new.attachments],
-        )
+        if new.attachments:
+            file_ids = [ref(a.id) for a in new.attachments]
+            insert_ignoring_duplicates(
+                self._file_links,
+                [
+                    {"fileId": f, "messageId": oid, "conversationId": conversation, "seq": seq}
+                    for f in file_ids
+                ],
+            )
+            self._files.update_many(
+                {"_id": {"$in": file_ids}, "attached": False}, {"$set": {"attached": True}}
+            )
         return message_from_doc(doc)
 
     @staticmethod
@@ -266,6 +275,7 @@ class MongoMessageRepository(FlagQueue, MessageRepository):
             return None
         self._ledger.uncount_message_for_all(doc)
         self._refresh_preview(doc, preview)
+        self._file_links.delete_many({"messageId": oid})
         return message_from_doc(doc)
 
     def hide_for(self, message_id: str, user_id: str) -> bool:

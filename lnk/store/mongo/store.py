@@ -10,7 +10,7 @@ from pymongo.errors import PyMongoError
 
 from lnk.store.base import BlobStore, Store
 from lnk.store.mongo.conversations import MongoConversationRepository
-from lnk.store.mongo.files import GridFSBlobStore, MongoFileRepository
+from lnk.store.mongo.files import GridFSBlobStore, MongoFileRepository, upgrade_file_links
 from lnk.store.mongo.indexes import ensure_indexes
 from lnk.store.mongo.marketplace import MongoBookingRepository, MongoPackageRepository
 from lnk.store.mongo.messages import MongoMessageRepository
@@ -26,6 +26,7 @@ class MongoStore(Store):
 
     def __init__(self, db: Database[Any], *, blobs: BlobStore | None = None) -> None:
         self.db = db
+        upgrade_file_links(db)
         ensure_indexes(db)
         self.users = MongoUserRepository(db)
         self.tokens = MongoTokenRepository(db)

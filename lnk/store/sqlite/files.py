@@ -6,12 +6,13 @@ import os
 import re
 import shutil
 import tempfile
+from datetime import datetime
 from typing import BinaryIO
 
 from lnk.domain.models import FileMeta
 from lnk.store.base import BlobStore, FileRepository
 from lnk.store.sqlite.codec import file_from_row, to_ms
-from lnk.store.sqlite.connection import Database
+from lnk.store.sqlite.connection import Database, placeholders
 
 _CHUNK = 1 << 16
 _SAFE_KEY = re.compile(r"[A-Za-z0-9][A-Za-z0-9_.-]{0,199}")
@@ -44,14 +45,40 @@ class SqliteFileRepository(FileRepository):
         row = self.db.one("SELECT * FROM files WHERE id = ?", (file_id,))
         return file_from_row(row) if row else None
 
-    def shared_with(self, file_id: str, user_id: str) -> bool:
+    def visible_to(self, file_id: str, user_id: str) -> bool:
         row = self.db.one(
-            "SELECT 1 FROM file_links AS l CROSS JOIN participants AS p"
+            "SELECT 1 FROM message_files AS l JOIN participants AS p"
             " ON p.conversation_id = l.conversation_id AND p.user_id = ?"
-            " WHERE l.file_id = ? LIMIT 1",
+            " WHERE l.file_id = ? AND l.seq > p.cleared_seq AND NOT EXISTS ("
+            "SELECT 1 FROM hidden_messages AS h WHERE h.message_id = l.message_id"
+            " AND h.user_id = p.user_id) LIMIT 1",
             (user_id, file_id),
         )
         return row is not None
+
+    def release(self, file_ids: list[str]) -> list[FileMeta]:
+        if not file_ids:
+            return []
+        rows = self.db.all(
+            f"DELETE FROM files WHERE id IN ({placeholders(len(file_ids))}) AND NOT EXISTS"
+            " (SELECT 1 FROM message_files AS l WHERE l.file_id = files.id) RETURNING *",
+            file_ids,
+        )
+        return [file_from_row(r) for r in rows]
+
+    def unattached_before(self, cutoff: datetime, limit: int) -> list[FileMeta]:
+        rows = self.db.all(
+            "SELECT * FROM files INDEXED BY files_unattached"
+            " WHERE attached = 0 AND created_at < ? ORDER BY created_at LIMIT ?",
+            (to_ms(cutoff), limit),
+        )
+        return [file_from_row(r) for r in rows]
+
+    def bytes_used(self, owner_id: str) -> int:
+        row = self.db.one(
+            "SELECT COALESCE(SUM(size), 0) FROM files WHERE owner_id = ?", (owner_id,)
+        )
+        return int(row[0]) if row else 0
 
 
 class DiskBlobStore(BlobStore):

@@ -90,8 +90,13 @@ class SqliteMessageRepository(ReadTracking, OfferState, MessageRepository):
                 (ms, new.sender_id, int(new.type != "system"), new.conversation_id),
             )
             cur.executemany(
-                "INSERT OR IGNORE INTO file_links (file_id, conversation_id) VALUES (?, ?)",
-                [(f.id, new.conversation_id) for f in new.attachments],
+                "INSERT OR IGNORE INTO message_files (file_id, message_id, conversation_id, seq)"
+                " VALUES (?, ?, ?, ?)",
+                [(f.id, message_id, new.conversation_id, seq) for f in new.attachments],
+            )
+            cur.executemany(
+                "UPDATE files SET attached = 1 WHERE id = ? AND attached = 0",
+                [(f.id,) for f in new.attachments],
             )
         self._appended += 1
         if self._appended % fts.BATCH == 0:
@@ -210,6 +215,7 @@ class SqliteMessageRepository(ReadTracking, OfferState, MessageRepository):
                     cur, message_id, row["conversation_id"], row["sender_id"], row["seq"]
                 )
             refresh_preview(cur, row["conversation_id"], message_id, preview)
+            cur.execute("DELETE FROM message_files WHERE message_id = ?", (message_id,))
         return message_from_row(row)
 
     def set_reaction(self, message_id: str, user_id: str, emoji: str | None) -> Message | None:

@@ -175,7 +175,30 @@ _V1 = [
 # The admin console counts suspended users without reading the whole table.
 _V3 = ["CREATE INDEX users_suspended ON users (suspended) WHERE suspended = 1"]
 
-MIGRATIONS: list[list[str]] = [_V1, fts.MIGRATION, _V3]
+# Files follow the messages that carry them: one link per (file, message) with the message's seq
+# (for the join/clear point); ``attached`` marks files ever sent, so the sweep of uploads never
+# attached reads only those; ``files_owner`` sums an uploader's storage for its quota.
+_V4 = [
+    """CREATE TABLE message_files (
+        file_id TEXT NOT NULL,
+        message_id TEXT NOT NULL,
+        conversation_id TEXT NOT NULL,
+        seq INTEGER NOT NULL,
+        PRIMARY KEY (file_id, message_id)
+    ) WITHOUT ROWID""",
+    "CREATE INDEX message_files_message ON message_files (message_id)",
+    """INSERT OR IGNORE INTO message_files (file_id, message_id, conversation_id, seq)
+        SELECT json_extract(a.value, '$.id'), m.id, m.conversation_id, m.seq
+        FROM messages AS m, json_each(m.attachments) AS a
+        WHERE m.deleted = 0 AND m.attachments IS NOT NULL""",
+    "DROP TABLE file_links",
+    "ALTER TABLE files ADD COLUMN attached INTEGER NOT NULL DEFAULT 0",
+    "UPDATE files SET attached = 1 WHERE id IN (SELECT file_id FROM message_files)",
+    "CREATE INDEX files_unattached ON files (created_at) WHERE attached = 0",
+    "CREATE INDEX files_owner ON files (owner_id)",
+]
+
+MIGRATIONS: list[list[str]] = [_V1, fts.MIGRATION, _V3, _V4]
 
 
 def migrate(db: Database) -> int:

@@ -33,7 +33,9 @@ MAX_AGE = 24 * 3600  # a file id's bytes never change
 def upload(user: User):
     """Up to 10 ``files`` parts (more: 422). The type is decided from the bytes; types outside
     the allow-list (images, PDF, plain text, common audio/video and office documents) get 415; a
-    file over the size limit (25 MB by default) gets 413. Images are re-encoded without their
+    file over the size limit (25 MB by default) gets 413, and so (code ``quota_exceeded``) does
+    an upload that would take the caller past its storage quota (1 GiB by default). Uploads
+    never attached to a message are removed after 24 hours. Images are re-encoded without their
     EXIF data and get a thumbnail. Attach the returned ids to a message with ``attachmentIds``."""
     if request.mimetype != "multipart/form-data":
         raise UnsupportedMediaType("send the files as multipart/form-data")
@@ -47,8 +49,9 @@ def upload(user: User):
 
 @endpoint(bp, "/files/<id>", "GET", summary="A file's bytes", tag=TAG, binary=True, errors=(404,))
 def download(user: User, id: str):
-    """For the uploader and participants of a conversation where the file was sent; anyone else
-    gets 404. Audio and video answer range requests."""
+    """For the uploader and participants who can currently see a message carrying the file (not
+    deleted for everyone, not hidden for them, sent after their join or clear point); anyone
+    else gets 404. File ids are random. Audio and video answer range requests."""
     return _serve(files.open_file(ctx(), user, id))
 
 
