@@ -53,6 +53,7 @@ def init_realtime(app: Flask, settings: Settings) -> None:
     from lnk.realtime.broadcaster import Broadcaster
     from lnk.realtime.hub import Hub
     from lnk.realtime.namespace import MessagingNamespace
+    from lnk.web.chat.push import PageFragments
 
     socketio.init_app(
         app,
@@ -66,4 +67,4 @@ def init_realtime(app: Flask, settings: Settings) -> None:
     hub = Hub(ctx, settings, socketio)
     app.extensions["lnk_realtime"] = hub
     socketio.on_namespace(MessagingNamespace(hub))
-    ctx.events.subscribe(Broadcaster(hub))
+    ctx.events.subscribe(Broadcaster(hub, PageFragments(app)))

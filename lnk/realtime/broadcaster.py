@@ -9,6 +9,8 @@ user's own view, so it is one emit per user. With a message queue the emit reach
 from __future__ import annotations
 
 import logging
+from collections.abc import Iterable
+from typing import TYPE_CHECKING, Protocol
 
 from lnk.domain.events import (
     ConversationUpdated,
@@ -19,35 +21,52 @@ from lnk.domain.events import (
     UserSuspended,
 )
 from lnk.presenters import conversation_json, iso, message_json
-from lnk.realtime.hub import NAMESPACE, Hub, conversation_room, user_room
+from lnk.realtime.hub import NAMESPACE, Hub, api_room, conversation_room, page_room, user_room
 from lnk.services import accounts, conversations
+
+if TYPE_CHECKING:
+    from lnk.domain.models import Message
+    from lnk.web.chat.push import PageVariant
 
 log = logging.getLogger(__name__)
 
 
+class PageRenderer(Protocol):
+    def message_variants(
+        self, message: Message, audience: Iterable[str], action: str | None = None
+    ) -> list[PageVariant]: ...
+
+
 class Broadcaster:
-    def __init__(self, hub: Hub) -> None:
+    """``pages`` renders the message events for page sockets; without it (no page UI) those
+    sockets get the same JSON as everyone else."""
+
+    def __init__(self, hub: Hub, pages: PageRenderer | None = None) -> None:
         self.hub = hub
+        self.pages = pages
 
     def __call__(self, event: DomainEvent) -> None:
         if isinstance(event, MessageSent):
-            self.hub.emit(
+            self._message_event(
                 "newMessage",
+                event.message,
+                event.audience,
                 {
                     "conversationId": event.message.conversation_id,
                     "message": message_json(event.message),
                 },
-                _rooms(event.audience),
             )
         elif isinstance(event, MessageUpdated):
-            self.hub.emit(
+            self._message_event(
                 "messageUpdated",
+                event.message,
+                event.audience,
                 {
                     "conversationId": event.message.conversation_id,
                     "message": message_json(event.message),
                     "action": event.action,
                 },
-                _rooms(event.audience),
+                event.action,
             )
         elif isinstance(event, MessagesRead):
             self.hub.emit(
@@ -64,6 +83,29 @@ class Broadcaster:
             self._conversation_updated(event)
         elif isinstance(event, UserSuspended):
             self._disconnect_user(event.user_id)
+
+    def _message_event(
+        self,
+        name: str,
+        message: Message,
+        audience: tuple[str, ...],
+        payload: dict,
+        action: str | None = None,
+    ) -> None:
+        """The JSON to API sockets (one encode); to page sockets, each distinct rendered view
+        in one emit to the page rooms of the users who see it."""
+        users = list(dict.fromkeys(audience))
+        if self.pages is None:
+            self.hub.emit(name, payload, [r(u) for u in users for r in (api_room, page_room)])
+            return
+        self.hub.emit(name, payload, [api_room(u) for u in users])
+        try:
+            variants = self.pages.message_variants(message, users, action)
+        except Exception:  # a page can still catch up; the API sockets were served
+            log.exception("rendering %s for pages failed", name)
+            return
+        for variant in variants:
+            self.hub.emit(name, variant.payload, [page_room(u) for u in variant.user_ids])
 
     def _conversation_updated(self, event: ConversationUpdated) -> None:
         ctx = self.hub.ctx

@@ -29,6 +29,16 @@ def user_room(user_id: str) -> str:
     return "user:" + user_id
 
 
+def api_room(user_id: str) -> str:
+    """A user's sockets that take message events as JSON (everything but the browser pages)."""
+    return "api:" + user_id
+
+
+def page_room(user_id: str) -> str:
+    """A user's browser-page sockets: message events arrive as rendered fragments."""
+    return "page:" + user_id
+
+
 def conversation_room(conversation_id: str) -> str:
     return "conv:" + conversation_id
 

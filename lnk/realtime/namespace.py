@@ -18,7 +18,7 @@ from lnk.domain.models import User
 from lnk.errors import LnkError, PayloadTooLarge, Unauthorized, ValidationFailed
 from lnk.presenters import iso
 from lnk.realtime.auth import authenticate
-from lnk.realtime.hub import NAMESPACE, Hub, conversation_room, user_room
+from lnk.realtime.hub import NAMESPACE, Hub, api_room, conversation_room, page_room, user_room
 from lnk.services import conversations, reads
 
 log = logging.getLogger(__name__)
@@ -70,6 +70,12 @@ def payload_of(data: Any) -> dict:
     return data
 
 
+def wants_fragments(auth: Any) -> bool:
+    """``auth: {fragments: true}`` at connect: a browser page that takes ``newMessage`` and
+    ``messageUpdated`` as rendered HTML (see ``lnk.web.chat.push``) instead of message JSON."""
+    return isinstance(auth, dict) and auth.get("fragments") is True
+
+
 def conversation_id_of(data: dict) -> str:
     value = data.get("conversationId")
     if not isinstance(value, str) or not 1 <= len(value) <= 64:
@@ -111,6 +117,7 @@ class MessagingNamespace(Namespace):
         try:
             hub.ensure_started()
             join_room(user_room(user.id))
+            join_room(page_room(user.id) if wants_fragments(auth) else api_room(user.id))
             hub.user_connected(user, request.sid)
         except Exception:  # e.g. Redis unreachable: refuse cleanly rather than half-connect
             log.exception("socket connect failed")

@@ -61,22 +61,24 @@
     }
   }
 
-  function keepFocus(oldEl, newEl) {
-    const active = document.activeElement;
-    if (!active || !oldEl.contains(active)) return;
+  const SWAP = function (style) { return { swapStyle: style, swapDelay: 0, settleDelay: 0 }; };
+
+  function keepFocus(active, newEl) {
     const key = active.getAttribute("hx-post") || active.getAttribute("hx-get");
     const target = (key && newEl.querySelector('[hx-post="' + key + '"], [hx-get="' + key + '"]')) || newEl.querySelector("summary, button, a");
     if (target) target.focus();
   }
 
-  /* Puts one rendered message in place; returns true when it was not on the page before. */
+  /* Puts one rendered message in place with htmx's swap; returns true when it was not on the
+     page before. */
   function upsertMessage(el, list) {
     const existing = byId(el.id);
     if (existing) {
       if (existing.classList.contains("msg--target")) el.classList.add("msg--target");
-      existing.replaceWith(el);
-      keepFocus(existing, el);
-      htmx.process(el);
+      const active = existing.contains(document.activeElement) ? document.activeElement : null;
+      htmx.swap(existing, el.outerHTML, SWAP("outerHTML"));
+      const now = byId(el.id);
+      if (active && now) keepFocus(active, now);
       return false;
     }
     if (!list || el.dataset.conversation !== openId()) return false;
@@ -93,20 +95,22 @@
       if (byId("newer-sentinel")) return false;  // a window into history: newer ones load on scroll
       before = list.querySelector(":scope > li.msg--pending, :scope > #newer-sentinel");
     }
-    list.insertBefore(el, before);
-    htmx.process(el);
+    if (before) htmx.swap(before, el.outerHTML, SWAP("beforebegin"));
+    else htmx.swap(list, el.outerHTML, SWAP("beforeend"));
     const empty = byId("empty-note");
     if (empty) empty.remove();
     return true;
   }
 
-  /* Applies a response or push carrying _message.html items. */
+  /* Applies a response or push carrying _message.html items (HTML, or an already parsed
+     fragment); returns the elements that were added. */
   function upsertHtml(html, options) {
     const list = messageList();
     const stick = Boolean(options && options.own) || (list && nearBottom(list));
     const added = [];
-    for (const el of Array.from(parse(html).querySelectorAll("li.msg"))) {
-      if (upsertMessage(el, list)) added.push(el);
+    const fragment = typeof html === "string" ? parse(html) : html;
+    for (const el of Array.from(fragment.querySelectorAll("li.msg"))) {
+      if (upsertMessage(el, list)) added.push(byId(el.id) || el);
     }
     if (list) {
       regroup(list);
@@ -242,16 +246,35 @@
 
   /* ---- reading ------------------------------------------------------------------------------- */
 
-  let readTimer = null;
+  /* At most one read mark per conversation per second: the first goes at once, later ones are
+     folded into one sent when the second is over. Over the socket when it is connected (its ack
+     carries the exact unread count), else as a POST. */
+  const READ_INTERVAL_MS = 1000;
+  const reads = new Map();  // conversation id -> { last: time of the last mark, timer }
   function markRead() {
     const id = openId();
     if (!id) return;
     if (document.visibilityState !== "visible") { state.unreadPending = true; return; }
     state.unreadPending = false;
-    clearTimeout(readTimer);
-    readTimer = setTimeout(function () {
-      if (openId() === id) htmx.ajax("POST", "/chat/" + id + "/read", { source: "#conversation", swap: "none" });
-    }, 250);
+    let r = reads.get(id);
+    if (!r) { r = { last: 0, timer: null }; reads.set(id, r); }
+    if (r.timer) return;  // one is already due and covers this message too
+    r.timer = setTimeout(function () {
+      r.timer = null;
+      r.last = Date.now();
+      if (openId() === id) sendRead(id);
+    }, Math.max(0, r.last + READ_INTERVAL_MS - Date.now()));
+  }
+
+  function sendRead(id) {
+    const socket = live() && live().connected() ? live().socket() : null;
+    if (!socket) {
+      htmx.ajax("POST", "/chat/" + id + "/read", { source: "#conversation", swap: "none" });
+      return;
+    }
+    socket.emit("markAsRead", { conversationId: id }, function (ack) {
+      if (ack && ack.ok && window.lnk.push) window.lnk.push.setUnread(id, ack.unreadCount);
+    });
   }
 
   function refreshReceipts(messageIds) {
@@ -298,6 +321,14 @@
       { target: "#list-wrap", swap: "outerHTML" }).then(function () { changed("lnk:list-changed"); updateTitle(); });
   }
 
+
+  /* Everything the page may have missed (a reconnect, or the server asking): the open
+     conversation's recent tail and newer messages, the list, and the receipts. */
+  function resync(overlap) {
+    refreshList();
+    refreshReceiptsAll();
+    return catchUp(overlap === undefined ? 30 : overlap);
+  }
 
   function refreshReceiptsAll() {
     const ids = [];
@@ -386,7 +417,7 @@
       upsertHtml: upsertHtml, addPending: addPending, failPending: failPending, openId: openId,
       refreshMessage: refreshMessage, refreshItem: refreshItem, refreshList: refreshList,
       refreshReceipts: refreshReceipts, refreshReceiptsAll: refreshReceiptsAll, markRead: markRead,
-      catchUp: catchUp,
+      catchUp: catchUp, resync: resync, parse: parse, updateTitle: updateTitle,
       emitTyping: function (typing) { if (live()) live().emitTyping(typing); },
       connected: function () { return Boolean(live() && live().connected()); },
       socket: function () { return live() && live().socket(); },

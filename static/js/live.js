@@ -1,12 +1,14 @@
-/* LNK live: the Socket.IO side of the chat page. Connects /messaging with the login cookie, joins
-   the open conversation, keeps presence and the typing line, and turns every push into a fetch of
-   the server's partial through ``lnk.chat`` (see chat.js). */
+/* LNK live: the Socket.IO side of the chat page. Connects /messaging with the login cookie as a
+   page socket (``auth: {fragments: true}``: message events arrive rendered), joins the open
+   conversation, keeps presence and the typing line, and hands every push to ``lnk.push``
+   (push.js), which applies it without asking the server again. */
 (function () {
   "use strict";
   const app = document.getElementById("app");
   if (!app || !window.lnk || !window.lnk.chat) return;
   const me = app.dataset.me;
   const chat = window.lnk.chat;
+  const push = window.lnk.push;
   const state = { socket: null, online: new Set(), asked: new Set(), typing: new Map(), joined: null, connected: false, everConnected: false };
 
   const byId = function (id) { return document.getElementById(id); };
@@ -127,7 +129,9 @@
 
   function connect() {
     if (typeof io !== "function") return;
-    const socket = io("/messaging", { transports: ["websocket", "polling"], withCredentials: true });
+    const socket = io("/messaging", {
+      transports: ["websocket", "polling"], withCredentials: true, auth: { fragments: true },
+    });
     state.socket = socket;
     let bannerTimer = null;
     const banner = byId("connection");
@@ -140,9 +144,8 @@
       join();
       askPresence();
       // Whatever happened between the page's render and this connect (or during a drop).
-      chat.catchUp(state.everConnected ? 30 : 0);
-      chat.refreshList();
-      if (state.everConnected) chat.refreshReceiptsAll();
+      if (state.everConnected) chat.resync();
+      else { chat.catchUp(0); chat.refreshList(); }
       state.everConnected = true;
     });
     socket.on("disconnect", function () {
@@ -160,19 +163,20 @@
     socket.on("newMessage", function (data) {
       const cid = data.conversationId;
       const message = data.message || {};
-      chat.refreshItem(cid);
       const fromOther = message.senderId !== me;
-      if (cid === openId()) {
+      const counts = fromOther && message.type !== "system";
+      const open = cid === openId();
+      push.listItem(data, counts && !(open && document.visibilityState === "visible"));
+      if (open) {
         if (fromOther) setTyping(message.senderId, false);
-        chat.refreshMessage(message.id).then(function () {
-          if (fromOther && message.type !== "system") {
-            chat.markRead();
-            const el = byId("message-" + message.id);
-            const who = el ? el.dataset.senderName : "Someone";
-            announce(who + ": " + (el ? el.dataset.preview : "new message"));
-          }
-        });
-      } else if (fromOther && message.type !== "system") {
+        push.place(data);
+        if (counts) {
+          chat.markRead();
+          const el = byId("message-" + message.id);
+          const who = el ? el.dataset.senderName : "Someone";
+          announce(who + ": " + (el ? el.dataset.preview : "new message"));
+        }
+      } else if (counts) {
         const item = byId("conversation-" + cid);
         if (!item || !item.classList.contains("is-muted")) {
           const title = item ? item.querySelector(".conv-title").textContent : "a conversation";
@@ -180,14 +184,12 @@
         }
       }
     });
-    socket.on("messageUpdated", function (data) {
-      const id = data.message && data.message.id;
-      if (id && byId("message-" + id)) chat.refreshMessage(id);
-      if (data.action !== "reaction") chat.refreshItem(data.conversationId);
-    });
+    socket.on("messageUpdated", push.updated);
     socket.on("messageRead", function (data) {
-      if (data.conversationId === openId()) chat.refreshReceipts(data.messageIds);
+      if (data.conversationId === openId()) push.receipts(data);
     });
+    // The server asks for a catch-up (it may have dropped events for this socket).
+    socket.on("resync", function () { chat.resync(); });
     socket.on("userTyping", function (data) {
       if (data.conversationId === openId() && data.userId !== me) setTyping(data.userId, data.typing);
     });
@@ -196,7 +198,7 @@
     socket.on("conversationUpdated", function (data) {
       const c = data.conversation;
       if (!c) return;
-      chat.refreshItem(c.id);
+      push.conversation(c);
       if (c.id !== openId()) return;
       const stillIn = (c.participants || []).some(function (p) { return p.userId === me; });
       if (!stillIn) { window.lnk.toast("You are no longer in this conversation.", "info"); location.href = "/chat"; return; }

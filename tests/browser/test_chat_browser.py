@@ -243,3 +243,66 @@ def test_group_from_the_people_picker_with_a_photo_a_reply_and_search_in_context
     alice_page.fill("#search-input", "leak")
     alice_page.locator(".result").first.click()
     expect(alice_page.locator(".msg--target .text")).to_have_text("Looks leaky")
+
+
+def _record_requests(page) -> list[str]:
+    """The page's HTTP requests from now on (the socket's websocket is not one)."""
+    seen: list[str] = []
+    page.on(
+        "request",
+        lambda r: (
+            seen.append(f"{r.method} {r.url.split('//', 1)[1].split('/', 1)[1]}")
+            if r.url.startswith("http")
+            else None
+        ),
+    )
+    return seen
+
+
+def test_pushes_update_both_screens_without_a_request_per_message(api, pair, signed_in):
+    alice, bob, conversation_id, _ = pair
+    alice_page, bob_page = signed_in(alice), signed_in(bob)
+    open_conversation(alice_page, conversation_id)
+    bob_page.wait_for_function("() => window.lnk.chat.connected()")
+    alice_requests, bob_requests = _record_requests(alice_page), _record_requests(bob_page)
+
+    # Bob's list: preview, order and an unread badge counted up on the page
+    sent = [api.send(alice, conversation_id, f"pushed {n}")["id"] for n in range(3)]
+    item = bob_page.locator(f"#conversation-{conversation_id}")
+    expect(item.locator(".badge")).to_contain_text("3")
+    expect(item.locator(".conv-preview")).to_have_text("pushed 2")
+    for message_id in sent:  # Alice's own view, from the push alone
+        expect(alice_page.locator(f"#message-{message_id}.msg--mine")).to_be_visible()
+    assert alice_requests == [] and bob_requests == []
+
+    open_conversation(bob_page, conversation_id)
+    expect(item.locator(".badge")).to_have_count(0)
+    mine = alice_page.locator(f"#message-{sent[-1]} .receipt")
+    expect(mine).to_have_class(re.compile("receipt--read"))
+    bob_requests.clear()
+    alice_requests.clear()
+
+    # with both open: messages land, reads go over the socket, receipts follow messageRead
+    more = [api.send(alice, conversation_id, f"live {n}")["id"] for n in range(3)]
+    for message_id in more:
+        expect(bob_page.locator(f"#message-{message_id} .text")).to_be_visible()
+    expect(alice_page.locator(f"#message-{more[-1]} .receipt")).to_have_class(
+        re.compile("receipt--read")
+    )
+    expect(alice_page.locator(f"#message-{more[-1]} .receipt")).to_have_attribute("title", "Read")
+    expect(item.locator(".badge")).to_have_count(0)
+    assert alice_requests == [] and bob_requests == []
+
+
+def test_the_icon_sprite_is_fetched_at_most_once_per_page_load(api, pair, signed_in):
+    alice, bob, conversation_id, _ = pair
+    bob_page = signed_in(bob)
+    requests = _record_requests(bob_page)
+    bob_page.reload()
+    open_conversation(bob_page, conversation_id)
+    for n in range(3):
+        message = api.send(alice, conversation_id, f"icons {n}")
+        expect(bob_page.locator(f"#message-{message['id']}")).to_be_visible()
+    sprite = [r for r in requests if "/static/icons/sprite.svg" in r]
+    assert len(sprite) <= 1, sprite
+    assert all("?v=" in r for r in requests if "/static/" in r), requests

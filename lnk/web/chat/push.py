@@ -1,0 +1,112 @@
+"""What a chat page's socket receives: the change already rendered, once per distinct view.
+
+A page socket (one that connected with ``auth: {fragments: true}``) gets ``newMessage`` and
+``messageUpdated`` with the message's ``_message.html`` item in ``html`` and the conversation
+list's preview line in ``preview``, instead of the message JSON that API sockets get. What a
+message looks like depends on the viewer only through whether it sent the message (its own
+bubble, receipts, offer and booking buttons) and which reaction it gave (the pressed chip), so
+the audience is split by that key and each distinct view is rendered once, for one user of the
+group, and emitted to the page rooms of all of them in one emit.
+
+Times are rendered in UTC inside ``<time datetime=... data-format=...>`` and the page shows them
+in the reader's own time zone (``localize`` in chat.js). Rendering happens in a request context of
+its own, so nothing of the request that caused the change (cookies, ``g``) leaks into it.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass
+from zoneinfo import ZoneInfo
+
+from flask import Flask, g, render_template
+
+from lnk.domain.models import Conversation, Message, User
+from lnk.presenters import iso
+from lnk.services import accounts, conversations
+from lnk.web.chat.threads import MessagePage
+from lnk.web.chat.viewmodels import Thread, conversation_item, read_counts
+
+UTC = ZoneInfo("UTC")
+
+
+@dataclass(frozen=True)
+class PageVariant:
+    """One rendering of a change and the users whose pages show exactly it."""
+
+    user_ids: tuple[str, ...]
+    payload: dict
+
+
+def message_summary(message: Message) -> dict:
+    """What the page script needs besides the HTML to place and announce a message."""
+    return {
+        "id": message.id,
+        "seq": message.seq,
+        "senderId": message.sender_id,
+        "type": message.type,
+        "clientId": message.client_id,
+        "deleted": message.deleted,
+        "createdAt": iso(message.created_at),
+    }
+
+
+class PageFragments:
+    """Renders pushes for page sockets (one per app; called by the realtime broadcaster)."""
+
+    def __init__(self, app: Flask) -> None:
+        self.app = app
+
+    def message_variants(
+        self, message: Message, audience: Iterable[str], action: str | None = None
+    ) -> list[PageVariant]:
+        """The distinct views of ``message`` among ``audience``: ``newMessage`` payloads when
+        ``action`` is None, ``messageUpdated`` payloads otherwise."""
+        groups: dict[tuple[bool, str | None], list[str]] = {}
+        for user_id in dict.fromkeys(audience):
+            key = (user_id == message.sender_id, message.reactions.get(user_id))
+            groups.setdefault(key, []).append(user_id)
+        if not groups:
+            return []
+        ctx = self.app.extensions["lnk"]
+        conversation = conversations.conversation_by_id(ctx, message.conversation_id)
+        if conversation is None:
+            return []
+        members = set(conversation.participant_ids)
+        users = accounts.users_by_id(ctx, members | {message.sender_id})
+        variants = []
+        with self.app.test_request_context("/"):
+            g.lnk_tz = UTC
+            now = ctx.clock.now()
+            for (is_sender, _reaction), user_ids in groups.items():
+                viewer = next((users[u] for u in user_ids if u in users and u in members), None)
+                if viewer is None:
+                    continue
+                payload = self._render(conversation, viewer, users, message, now, is_sender)
+                payload["conversationId"] = message.conversation_id
+                if action is not None:
+                    payload["action"] = action
+                variants.append(PageVariant(tuple(user_ids), payload))
+        return variants
+
+    def _render(
+        self,
+        conversation: Conversation,
+        viewer: User,
+        users: dict[str, User],
+        message: Message,
+        now,
+        is_sender: bool,
+    ) -> dict:
+        receipts = read_counts(conversation, viewer, [message]) if is_sender else {}
+        thread = Thread(conversation, viewer, users, now, receipts)
+        page = MessagePage(thread, [])
+        html = render_template("_message.html", page=page, m=message, continued=False)
+        item = conversation_item(conversation, viewer, users)
+        last = conversation.last_message
+        return {
+            "message": message_summary(message),
+            "html": html,
+            "preview": item.preview,
+            "lastMessageId": last.id if last else None,
+        }

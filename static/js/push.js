@@ -1,0 +1,192 @@
+/* LNK push: applies what the page's socket receives without asking the server again. The
+   server renders each change once per distinct view (lnk/web/chat/push.py): the message item
+   lands with htmx's swap, the conversation list item is patched (preview, time, order, and the
+   unread badge counted up here; exact counts come with conversationUpdated), receipts count up
+   from messageRead, and times rendered in UTC are shown in the reader's own zone. */
+(function () {
+  "use strict";
+  const app = document.getElementById("app");
+  if (!app || !window.lnk || !window.lnk.chat) return;
+  const me = app.dataset.me;
+  const chat = window.lnk.chat;
+  const byId = function (id) { return document.getElementById(id); };
+  const fetchedOnce = new Set();  // list items not on the page that were asked for once
+
+  /* ---- times in the reader's zone (the server's formats: %H %M %A %a %-d %B %b %Y %y %m) ---- */
+
+  const DAYS = ["Sunday", "Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday"];
+  const MONTHS = ["January", "February", "March", "April", "May", "June", "July", "August",
+    "September", "October", "November", "December"];
+  const pad = function (n) { return (n < 10 ? "0" : "") + n; };
+
+  function strftime(d, format) {
+    return format.replace(/%(-?)([HMAaBbdYym])/g, function (_, dash, c) {
+      switch (c) {
+        case "H": return pad(d.getHours());
+        case "M": return pad(d.getMinutes());
+        case "A": return DAYS[d.getDay()];
+        case "a": return DAYS[d.getDay()].slice(0, 3);
+        case "B": return MONTHS[d.getMonth()];
+        case "b": return MONTHS[d.getMonth()].slice(0, 3);
+        case "d": return dash ? String(d.getDate()) : pad(d.getDate());
+        case "Y": return String(d.getFullYear());
+        case "y": return pad(d.getFullYear() % 100);
+        default: return pad(d.getMonth() + 1);  // m
+      }
+    });
+  }
+
+  function daysAgo(d) {
+    const now = new Date();
+    const a = new Date(d.getFullYear(), d.getMonth(), d.getDate());
+    const b = new Date(now.getFullYear(), now.getMonth(), now.getDate());
+    return Math.round((b - a) / 86400000);
+  }
+
+  function dayLabel(d) {
+    const ago = daysAgo(d);
+    if (ago === 0) return "Today";
+    if (ago === 1) return "Yesterday";
+    return ago > 0 && ago < 7 ? DAYS[d.getDay()] : strftime(d, "%-d %B %Y");
+  }
+
+  function shortTime(d) {
+    const ago = daysAgo(d);
+    if (ago === 0) return strftime(d, "%H:%M");
+    if (ago > 0 && ago < 7) return strftime(d, "%a");
+    return strftime(d, d.getFullYear() !== new Date().getFullYear() ? "%-d %b %y" : "%-d %b");
+  }
+
+  function localize(root) {
+    root.querySelectorAll("time[data-format]").forEach(function (t) {
+      const d = new Date(t.getAttribute("datetime"));
+      if (isNaN(d)) return;
+      t.textContent = strftime(d, t.dataset.format);
+      if (t.dataset.titleFormat) t.title = strftime(d, t.dataset.titleFormat);
+    });
+    root.querySelectorAll("li.msg[data-ts]").forEach(function (li) {
+      const d = new Date(Number(li.dataset.ts));
+      li.dataset.day = strftime(d, "%Y-%m-%d");
+      li.dataset.dayLabel = dayLabel(d);
+    });
+    return root;
+  }
+
+  /* ---- the conversation list ----------------------------------------------------------------- */
+
+  function setUnread(conversationId, count) {
+    const li = byId("conversation-" + conversationId);
+    if (!li) return;
+    const n = Math.max(0, Number(count) || 0);
+    li.dataset.unread = String(n);
+    li.classList.toggle("has-unread", n > 0);
+    let badge = li.querySelector(".badge");
+    if (!n) {
+      if (badge) badge.remove();
+    } else {
+      if (!badge) {
+        badge = document.createElement("span");
+        badge.className = "badge";
+        badge.id = "badge-" + conversationId;
+        const shown = document.createElement("span");
+        shown.setAttribute("aria-hidden", "true");
+        const said = document.createElement("span");
+        said.className = "visually-hidden";
+        badge.append(shown, said);
+        li.querySelector(".conv-bottom").appendChild(badge);
+      }
+      badge.firstElementChild.textContent = n < 100 ? String(n) : "99+";
+      badge.lastElementChild.textContent = n + " unread";
+    }
+    chat.updateTitle();
+  }
+
+  function setPreview(li, data) {
+    const m = data.message;
+    if (!m || data.lastMessageId !== m.id) return;  // a newer message already shows
+    li.dataset.last = m.id;
+    const preview = li.querySelector(".conv-preview");
+    if (preview) preview.textContent = data.preview || "No messages yet";
+  }
+
+  /* A new message: preview, time and place at the top; ``countUnread`` adds one to the badge. */
+  function listItem(data, countUnread) {
+    const cid = data.conversationId;
+    const li = byId("conversation-" + cid);
+    const wrap = byId("list-wrap");
+    if (!li || (wrap && wrap.dataset.archived === "1")) {
+      // Not on the page (new, re-appearing after a delete, or archived): ask once.
+      if (!fetchedOnce.has(cid)) { fetchedOnce.add(cid); chat.refreshItem(cid); }
+      return;
+    }
+    const m = data.message;
+    setPreview(li, data);
+    if (m.createdAt && (!li.dataset.activity || li.dataset.activity < m.createdAt)) {
+      li.dataset.activity = m.createdAt;
+      const time = li.querySelector(".conv-time");
+      if (time) { time.setAttribute("datetime", m.createdAt); time.textContent = shortTime(new Date(m.createdAt)); }
+      const ul = li.parentElement;
+      const first = ul.querySelector(":scope > li.conv-item");
+      if (first !== li) ul.insertBefore(li, first);
+    }
+    if (countUnread) setUnread(cid, Number(li.dataset.unread || 0) + 1);
+    else chat.updateTitle();
+  }
+
+  /* conversationUpdated: the exact unread count in place; anything else about the item
+     (archived, muted, title, membership) is rare enough to ask for the item. */
+  function conversation(c) {
+    const li = byId("conversation-" + c.id);
+    const member = (c.participants || []).some(function (p) { return p.userId === me; });
+    const title = li && li.querySelector(".conv-title");
+    const same = li && member && li.dataset.archived === (c.archived ? "1" : "0") &&
+      li.classList.contains("is-muted") === Boolean(c.muted) &&
+      (c.type !== "group" || (title && title.textContent === c.title));
+    if (same) setUnread(c.id, c.unreadCount); else chat.refreshItem(c.id);
+  }
+
+  /* ---- messages -------------------------------------------------------------------------------- */
+
+  /* newMessage or messageUpdated in the open conversation: the rendered item in place. */
+  function place(data) {
+    if (!data.html) return [];
+    return chat.upsertHtml(localize(chat.parse(data.html)));
+  }
+
+  function updated(data) {
+    const id = data.message && data.message.id;
+    if (id && byId("message-" + id)) place(data);
+    if (data.action === "reaction") return;
+    const li = byId("conversation-" + data.conversationId);
+    if (li && li.dataset.last === id) setPreview(li, data);
+  }
+
+  /* messageRead: someone else read some of the viewer's messages; each id is read once per
+     reader, so the count goes up by one. */
+  function receipts(data) {
+    (data.messageIds || []).forEach(function (mid) {
+      const r = byId("receipt-" + mid);
+      if (!r) return;
+      const readers = Number(r.dataset.readers || 1);
+      const count = Math.min(readers, Number(r.dataset.readBy || 0) + 1);
+      r.dataset.readBy = String(count);
+      let state = "read";
+      let label = "Read";
+      if (r.dataset.group) {
+        if (count >= readers) label = "Read by everyone";
+        else { state = "partial"; label = "Read by " + count; }
+      }
+      r.className = "receipt receipt--" + state;
+      r.title = label;
+      const use = r.querySelector("use");
+      if (use) use.setAttribute("href", use.getAttribute("href").replace(/#.*$/, "#check-double"));
+      const said = r.querySelector(".visually-hidden");
+      if (said) said.textContent = label;
+    });
+  }
+
+  window.lnk.push = {
+    localize: localize, setUnread: setUnread, listItem: listItem, conversation: conversation,
+    place: place, updated: updated, receipts: receipts,
+  };
+})();

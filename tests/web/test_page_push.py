@@ -1,0 +1,101 @@
+"""Page pushes: each change is rendered once per distinct view, never once per reader."""
+
+from __future__ import annotations
+
+import re
+
+from lnk.web.chat.push import PageFragments
+
+
+def _group(client, make_user, size: int):
+    users = [make_user(display_name=f"Member{i} Person") for i in range(size)]
+    conversation = client.post(
+        "/api/conversations",
+        headers=users[0].headers,
+        json={"type": "group", "title": "Crew", "participantIds": [u.id for u in users[1:]]},
+    ).get_json()
+    return users, conversation["id"]
+
+
+def _message(app, message_id: str):
+    return app.extensions["lnk"].store.messages.get(message_id)
+
+
+def test_a_new_message_is_rendered_twice_for_a_group_of_six_the_sender_and_everyone_else(
+    app, client, make_user, monkeypatch
+):
+    users, cid = _group(client, make_user, 6)
+    sent = client.post(
+        f"/api/conversations/{cid}/messages", headers=users[0].headers, json={"content": "hi all"}
+    ).get_json()
+    renders = []
+    import lnk.web.chat.push as push
+
+    real = push.render_template
+    monkeypatch.setattr(push, "render_template", lambda *a, **k: renders.append(a) or real(*a, **k))
+
+    variants = PageFragments(app).message_variants(_message(app, sent["id"]), [u.id for u in users])
+
+    assert len(renders) == len(variants) == 2
+    by_users = {v.user_ids: v.payload for v in variants}
+    sender_view = by_users[(users[0].id,)]
+    others_view = by_users[tuple(u.id for u in users[1:])]
+    assert "msg--mine" in sender_view["html"] and 'id="receipt-' in sender_view["html"]
+    assert "msg--mine" not in others_view["html"] and "receipt" not in others_view["html"]
+    assert sender_view["preview"] == "You: hi all"
+    assert others_view["preview"] == "Member0: hi all"
+    for payload in (sender_view, others_view):
+        assert payload["conversationId"] == cid and "action" not in payload
+        assert payload["message"]["id"] == sent["id"] and payload["message"]["seq"] == 1
+        assert payload["lastMessageId"] == sent["id"]
+        assert re.search(r'<time datetime="[^"]+Z" data-format="%H:%M"', payload["html"])
+
+
+def test_reactions_split_the_views_by_the_readers_own_reaction(app, client, make_user):
+    users, cid = _group(client, make_user, 5)
+    sent = client.post(
+        f"/api/conversations/{cid}/messages", headers=users[0].headers, json={"content": "vote"}
+    ).get_json()
+    for user, emoji in ((users[1], "👍"), (users[2], "👍"), (users[3], "❤️")):
+        client.post(
+            f"/api/messages/{sent['id']}/reaction", headers=user.headers, json={"emoji": emoji}
+        )
+
+    variants = PageFragments(app).message_variants(
+        _message(app, sent["id"]), [u.id for u in users], "reaction"
+    )
+
+    groups = sorted(v.user_ids for v in variants)
+    assert groups == sorted(
+        [(users[0].id,), (users[1].id, users[2].id), (users[3].id,), (users[4].id,)]
+    )
+    html = {v.user_ids: v.payload["html"] for v in variants}
+    thumbs = html[(users[1].id, users[2].id)]
+    assert re.search(r'chip chip--mine" aria-pressed="true"[^>]*>.*?👍', thumbs)
+    assert 'aria-pressed="true"' not in html[(users[4].id,)]
+    assert all(v.payload["action"] == "reaction" for v in variants)
+
+
+def test_rendering_ignores_the_time_zone_of_the_request_that_caused_it(app, client, make_user):
+    users, cid = _group(client, make_user, 2)
+    sent = client.post(
+        f"/api/conversations/{cid}/messages", headers=users[0].headers, json={"content": "utc"}
+    ).get_json()
+    stamp = sent["createdAt"]
+    with app.test_request_context("/", headers={"Cookie": "tz=Pacific/Kiritimati"}):
+        variants = PageFragments(app).message_variants(
+            _message(app, sent["id"]), [u.id for u in users]
+        )
+    utc_time = stamp[11:16]  # HH:MM of the ISO instant
+    for variant in variants:
+        assert f">{utc_time}</time>" in variant.payload["html"]
+
+
+def test_no_audience_or_an_unknown_conversation_renders_nothing(app, client, make_user):
+    users, cid = _group(client, make_user, 2)
+    sent = client.post(
+        f"/api/conversations/{cid}/messages", headers=users[0].headers, json={"content": "x"}
+    ).get_json()
+    fragments = PageFragments(app)
+    assert fragments.message_variants(_message(app, sent["id"]), []) == []
+    assert fragments.message_variants(_message(app, sent["id"]), ["f" * 24]) == []
