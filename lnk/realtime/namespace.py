@@ -24,7 +24,6 @@ from lnk.services import conversations, reads
 log = logging.getLogger(__name__)
 
 MAX_PAYLOAD_BYTES = 64 * 1024
-MAX_MESSAGE_IDS = 1000
 
 Handler = Callable[["MessagingNamespace", User, dict], dict]
 
@@ -87,14 +86,11 @@ def message_ids_of(data: dict) -> list[str] | None:
     value = data.get("messageIds")
     if value is None:
         return None
-    if (
-        not isinstance(value, list)
-        or len(value) > MAX_MESSAGE_IDS
-        or not all(isinstance(i, str) and 1 <= len(i) <= 64 for i in value)
+    # How many ids one call may carry is the service's rule, the same as over HTTP.
+    if not isinstance(value, list) or not all(
+        isinstance(i, str) and 1 <= len(i) <= 64 for i in value
     ):
-        raise ValidationFailed.field(
-            "messageIds", f"must be a list of at most {MAX_MESSAGE_IDS} message ids"
-        )
+        raise ValidationFailed.field("messageIds", "must be a list of message ids")
     return value
 
 

@@ -24,6 +24,7 @@ class Rules:
     max_attachments: int = 10
     upload_quota_bytes: int = 1 << 30  # what one user may keep stored (LNK_UPLOAD_QUOTA_BYTES)
     unattached_upload_ttl: timedelta = timedelta(hours=24)
+    max_read_ids: int = 500  # message ids in one mark-read
 
 
 @dataclass

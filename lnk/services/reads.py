@@ -7,6 +7,7 @@ from datetime import datetime
 
 from lnk.domain.events import ConversationUpdated, MessagesRead
 from lnk.domain.models import MessageRead, User
+from lnk.errors import ValidationFailed
 from lnk.services.context import ServiceContext
 from lnk.services.conversations import audience_of, require_membership
 from lnk.services.messages import visible_message
@@ -25,6 +26,8 @@ def mark_read(
 ) -> ReadResult:
     """Marks the given messages (or everything) read. Others hear ``messageRead``; the reader's
     own screens get its new unread count."""
+    if message_ids is not None and len(message_ids) > ctx.rules.max_read_ids:
+        raise ValidationFailed.field("messageIds", f"at most {ctx.rules.max_read_ids} ids")
     require_membership(ctx, actor, conversation_id)
     now = ctx.clock.now()
     ids = list(dict.fromkeys(message_ids)) if message_ids is not None else None

@@ -7,7 +7,7 @@ import logging
 
 from flask import Flask, render_template, request
 from flask_limiter.errors import RateLimitExceeded
-from werkzeug.exceptions import HTTPException
+from werkzeug.exceptions import HTTPException, MethodNotAllowed
 
 from lnk.errors import LnkError, NotFound, PayloadTooLarge, RateLimited
 from lnk.web.problems import problem_response
@@ -55,6 +55,8 @@ def register(app: Flask) -> None:
             lnk_error.code = {405: "method_not_allowed", 400: "bad_request"}.get(
                 status, "http_error"
             )
+            if isinstance(error, MethodNotAllowed) and error.valid_methods:
+                lnk_error.headers["Allow"] = ", ".join(sorted(error.valid_methods))
         return render_error(lnk_error)
 
     @app.errorhandler(Exception)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import pytest
 
+from lnk.services.context import Rules
 from tests.support.api import Api
 from tests.support.live_server import LiveServer
 from tests.support.sockets import SocketClient
@@ -105,3 +106,23 @@ def test_socket_events_are_rate_limited_per_user(tmp_path):
             for client in (first, second, other):
                 client.close()
             api.close()
+
+
+def test_mark_as_read_takes_as_many_ids_as_the_http_route(api, socket_factory):
+    alice, bob = api.users(2, "limit")
+    cid = api.direct(alice, bob)["id"]
+    message = api.send(alice, cid, "one")
+    client = socket_factory(bob)
+    too_many = [message["id"]] * (Rules.max_read_ids + 1)
+    ack = client.call("markAsRead", {"conversationId": cid, "messageIds": too_many})
+    assert ack["error"]["code"] == "validation_error"
+    http = api.request(
+        "POST",
+        f"/api/conversations/{cid}/messages/bulk-mark-read",
+        bob,
+        json={"messageIds": too_many},
+        expect=422,
+    )
+    assert "messageIds" in http.json()["errors"]
+    ack = client.call("markAsRead", {"conversationId": cid, "messageIds": too_many[:-1]})
+    assert ack["ok"] is True and ack["unreadCount"] == 0

@@ -40,6 +40,7 @@ def issue_tokens(user: User) -> dict:
     "POST",
     summary="Create an account",
     tag="auth",
+    operation_id="register",
     status=201,
     body=s.RegisterBody,
     response=s.AuthOut,
@@ -58,6 +59,7 @@ def register(body: s.RegisterBody):
     "POST",
     summary="Log in",
     tag="auth",
+    operation_id="login",
     body=s.LoginBody,
     response=s.AuthOut,
     auth=False,
@@ -76,6 +78,8 @@ def login(body: s.LoginBody):
     "POST",
     summary="Get a new access token",
     tag="auth",
+    operation_id="refreshToken",
+    bearer=True,
     response=s.AccessTokenOut,
     auth=False,
     limit=AUTH_LIMIT,
@@ -95,6 +99,8 @@ def refresh():
     "POST",
     summary="Revoke tokens",
     tag="auth",
+    operation_id="logout",
+    bearer=True,
     status=204,
     body=s.LogoutBody,
     auth=False,
@@ -119,7 +125,15 @@ def _revoke(claims: dict) -> None:
     accounts.revoke_token(ctx(), claims["jti"], datetime.fromtimestamp(claims["exp"], UTC))
 
 
-@endpoint(bp, "/users/me", "GET", summary="The signed-in user", tag="users", response=s.UserOut)
+@endpoint(
+    bp,
+    "/users/me",
+    "GET",
+    summary="The signed-in user",
+    tag="users",
+    operation_id="getCurrentUser",
+    response=s.UserOut,
+)
 def me(user: User):
     return jsonify(user_json(user))
 
@@ -130,6 +144,7 @@ def me(user: User):
     "GET",
     summary="Find users by username or display-name prefix",
     tag="users",
+    operation_id="listUsers",
     query=s.UserQuery,
     response=s.ListOut[s.UserOut],
 )
@@ -139,7 +154,14 @@ def list_users(user: User, query: s.UserQuery):
 
 
 @endpoint(
-    bp, "/users/<id>", "GET", summary="A user", tag="users", response=s.UserOut, errors=(404,)
+    bp,
+    "/users/<id>",
+    "GET",
+    summary="A user",
+    tag="users",
+    operation_id="getUser",
+    response=s.UserOut,
+    errors=(404,),
 )
 def get_user(user: User, id: str):
     return jsonify(user_json(accounts.get_user(ctx(), id)))

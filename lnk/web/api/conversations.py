@@ -31,7 +31,9 @@ def one_json(conversation: Conversation, viewer: User) -> dict:
     "POST",
     summary="Start a direct or group conversation",
     tag=TAG,
+    operation_id="createConversation",
     status=201,
+    also={200: "A direct conversation with this participant already exists: that one."},
     body=s.CreateConversationBody,
     response=s.ConversationOut,
     limit="30/minute",
@@ -51,6 +53,7 @@ def create(user: User, body: s.CreateConversationBody):
     "GET",
     summary="The caller's conversations, most recent activity first",
     tag=TAG,
+    operation_id="listConversations",
     query=s.ConversationListQuery,
     response=s.ListOut[s.ConversationOut],
 )
@@ -62,7 +65,14 @@ def list_(user: User, query: s.ConversationListQuery):
 
 
 @endpoint(
-    bp, "/<id>", "GET", summary="A conversation", tag=TAG, response=s.ConversationOut, errors=(404,)
+    bp,
+    "/<id>",
+    "GET",
+    summary="A conversation",
+    tag=TAG,
+    operation_id="getConversation",
+    response=s.ConversationOut,
+    errors=(404,),
 )
 def get(user: User, id: str):
     return jsonify(one_json(conversations.get_conversation(ctx(), user, id), user))
@@ -74,6 +84,7 @@ def get(user: User, id: str):
     "PUT",
     summary="Rename, mute, change members and roles",
     tag=TAG,
+    operation_id="updateConversation",
     body=s.UpdateConversationBody,
     response=s.ConversationOut,
     errors=(403, 404, 422),
@@ -100,6 +111,7 @@ def update(user: User, id: str, body: s.UpdateConversationBody):
     "PUT",
     summary="Archive for the caller",
     tag=TAG,
+    operation_id="archiveConversation",
     response=s.ConversationOut,
     errors=(404,),
 )
@@ -113,6 +125,7 @@ def archive(user: User, id: str):
     "PUT",
     summary="Unarchive for the caller",
     tag=TAG,
+    operation_id="unarchiveConversation",
     response=s.ConversationOut,
     errors=(404,),
 )
@@ -121,7 +134,14 @@ def unarchive(user: User, id: str):
 
 
 @endpoint(
-    bp, "/<id>", "DELETE", summary="Delete for the caller only", tag=TAG, status=204, errors=(404,)
+    bp,
+    "/<id>",
+    "DELETE",
+    summary="Delete for the caller only",
+    tag=TAG,
+    operation_id="deleteConversation",
+    status=204,
+    errors=(404,),
 )
 def delete(user: User, id: str):
     """It leaves the caller's list and history; a later message brings it back with only the
@@ -136,6 +156,7 @@ def delete(user: User, id: str):
     "GET",
     summary="The caller's unread count",
     tag=TAG,
+    operation_id="getConversationUnreadCount",
     response=s.UnreadCountOut,
     errors=(404,),
 )

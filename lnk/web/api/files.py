@@ -16,6 +16,13 @@ bp = Blueprint("api_files", __name__, url_prefix="/api")
 TAG = "files"
 INLINE_TYPES = ("image/", "audio/", "video/")
 MAX_AGE = 24 * 3600  # a file id's bytes never change
+# What a download can be (the type is sniffed at upload; see the allow-list in the README).
+FILE_TYPES = ("image/*", "audio/*", "video/*", "text/plain", "application/*")
+THUMBNAIL_TYPES = ("image/png", "image/jpeg")
+CONDITIONAL = {
+    206: "The requested byte range (audio and video answer `Range` requests).",
+    304: "Not modified since the `ETag` given in `If-None-Match`.",
+}
 
 
 @endpoint(
@@ -24,6 +31,7 @@ MAX_AGE = 24 * 3600  # a file id's bytes never change
     "POST",
     summary="Upload chat files",
     tag=TAG,
+    operation_id="uploadChatFiles",
     status=201,
     response=ms.UploadOut,
     multipart=ms.UPLOAD_FORM,
@@ -47,7 +55,17 @@ def upload(user: User):
     return jsonify({"files": [file_json(meta) for meta in saved]}), 201
 
 
-@endpoint(bp, "/files/<id>", "GET", summary="A file's bytes", tag=TAG, binary=True, errors=(404,))
+@endpoint(
+    bp,
+    "/files/<id>",
+    "GET",
+    summary="A file's bytes",
+    tag=TAG,
+    operation_id="downloadFile",
+    binary=FILE_TYPES,
+    also=CONDITIONAL,
+    errors=(404, 416),
+)
 def download(user: User, id: str):
     """For the uploader and participants who can currently see a message carrying the file (not
     deleted for everyone, not hidden for them, sent after their join or clear point); anyone
@@ -61,8 +79,10 @@ def download(user: User, id: str):
     "GET",
     summary="An image's thumbnail",
     tag=TAG,
-    binary=True,
-    errors=(404,),
+    operation_id="downloadThumbnail",
+    binary=THUMBNAIL_TYPES,
+    also=CONDITIONAL,
+    errors=(404, 416),
 )
 def thumbnail(user: User, id: str):
     """A small PNG or JPEG; 404 for a file that is not an image."""

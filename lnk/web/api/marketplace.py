@@ -27,6 +27,7 @@ RESPOND_ERRORS = (403, 404, 409, 422)
     "POST",
     summary="Create a service package",
     tag=TAG,
+    operation_id="createServicePackage",
     status=201,
     body=ms.PackageBody,
     response=ms.PackageOut,
@@ -52,6 +53,7 @@ def create_package(user: User, body: ms.PackageBody):
     "GET",
     summary="List service packages",
     tag=TAG,
+    operation_id="listServicePackages",
     query=ms.PackageListQuery,
     response=s.ListOut[ms.PackageOut],
     errors=(422,),
@@ -71,6 +73,7 @@ def list_packages(user: User, query: ms.PackageListQuery):
     "GET",
     summary="A service package",
     tag=TAG,
+    operation_id="getServicePackage",
     response=ms.PackageOut,
     errors=(404,),
 )
@@ -84,6 +87,7 @@ def get_package(user: User, id: str):
     "PUT",
     summary="Update a service package",
     tag=TAG,
+    operation_id="updateServicePackage",
     body=ms.UpdatePackageBody,
     response=ms.PackageOut,
     errors=(403, 404, 422),
@@ -110,6 +114,7 @@ def update_package(user: User, id: str, body: ms.UpdatePackageBody):
     "DELETE",
     summary="Deactivate a service package",
     tag=TAG,
+    operation_id="deleteServicePackage",
     status=204,
     errors=(403, 404),
 )
@@ -125,6 +130,7 @@ def delete_package(user: User, id: str):
     "POST",
     summary="Send a service offer",
     tag=TAG,
+    operation_id="sendServiceOffer",
     status=201,
     body=ms.OfferBody,
     response=s.SentMessageOut,
@@ -155,6 +161,7 @@ def send_offer(user: User, id: str, body: ms.OfferBody):
     "POST",
     summary="Request a booking",
     tag=TAG,
+    operation_id="sendBookingRequest",
     status=201,
     body=ms.BookingRequestBody,
     response=s.SentMessageOut,
@@ -177,7 +184,11 @@ def send_booking_request(user: User, id: str, body: ms.BookingRequestBody):
 
 
 def _respond(
-    rule: str, summary: str, action: Callable[[ServiceContext, User, str], Message], doc: str
+    rule: str,
+    operation_id: str,
+    summary: str,
+    action: Callable[[ServiceContext, User, str], Message],
+    doc: str,
 ) -> None:
     """Registers one answer to an offer or request: ``POST`` with no body, 200 ``message``."""
 
@@ -187,12 +198,20 @@ def _respond(
     view.__name__ = action.__name__
     view.__doc__ = doc
     endpoint(
-        bp, rule, "POST", summary=summary, tag=TAG, response=s.MessageOut, errors=RESPOND_ERRORS
+        bp,
+        rule,
+        "POST",
+        summary=summary,
+        tag=TAG,
+        operation_id=operation_id,
+        response=s.MessageOut,
+        errors=RESPOND_ERRORS,
     )(view)
 
 
 _respond(
     "/messages/<id>/offer/accept",
+    "acceptServiceOffer",
     "Accept a service offer",
     offers.accept_offer,
     "The recipient, on a pending unexpired offer; creates a confirmed booking with no "
@@ -200,18 +219,21 @@ _respond(
 )
 _respond(
     "/messages/<id>/offer/decline",
+    "declineServiceOffer",
     "Decline a service offer",
     offers.decline_offer,
     "The recipient, on a pending offer; otherwise 409.",
 )
 _respond(
     "/messages/<id>/offer/withdraw",
+    "withdrawServiceOffer",
     "Withdraw a service offer",
     offers.withdraw_offer,
     "The sender, on a pending offer; otherwise 409.",
 )
 _respond(
     "/messages/<id>/booking/confirm",
+    "confirmBookingRequest",
     "Confirm a booking request",
     booking_requests.confirm_request,
     "The package owner, on a pending unexpired request; creates a confirmed booking at "
@@ -220,12 +242,14 @@ _respond(
 )
 _respond(
     "/messages/<id>/booking/decline",
+    "declineBookingRequest",
     "Decline a booking request",
     booking_requests.decline_request,
     "The package owner, on a pending request.",
 )
 _respond(
     "/messages/<id>/booking/cancel",
+    "cancelBookingRequest",
     "Cancel a booking request",
     booking_requests.cancel_request,
     "The requester, while the request is pending.",
@@ -238,6 +262,7 @@ _respond(
     "GET",
     summary="The caller's bookings",
     tag=TAG,
+    operation_id="listBookings",
     query=ms.BookingListQuery,
     response=s.ListOut[ms.BookingOut],
     errors=(422,),

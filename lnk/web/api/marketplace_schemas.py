@@ -12,7 +12,7 @@ from typing import Annotated, Literal
 
 from pydantic import Field, StringConstraints
 
-from lnk.web.api.schemas import FileOut, Limit, ObjectId, Schema
+from lnk.web.api.schemas import Cursor, FileOut, Instant, Limit, ObjectId, Schema
 
 Price = Annotated[
     Decimal,
@@ -31,7 +31,6 @@ Duration = Annotated[int, Field(ge=1, le=7 * 24 * 60, description="minutes")]
 Title = Annotated[str, StringConstraints(max_length=200)]
 Description = Annotated[str, StringConstraints(max_length=4000)]
 Note = Annotated[str, StringConstraints(max_length=2000)]
-Cursor = Annotated[str, StringConstraints(max_length=512)]
 
 
 # --- requests -------------------------------------------------------------------------------
@@ -84,7 +83,12 @@ UPLOAD_FORM = {
     "type": "object",
     "required": ["files"],
     "properties": {
-        "files": {"type": "array", "maxItems": 10, "items": {"type": "string", "format": "binary"}}
+        "files": {
+            "type": "array",
+            "minItems": 1,
+            "maxItems": 10,
+            "items": {"type": "string", "format": "binary"},
+        }
     },
 }
 
@@ -101,7 +105,7 @@ class PackageOut(Schema):
     currency: str
     duration_minutes: int
     active: bool
-    created_at: str
+    created_at: Instant
 
 
 class BookingOut(Schema):
@@ -111,12 +115,12 @@ class BookingOut(Schema):
     client_id: str
     conversation_id: str
     message_id: str
-    start: str | None
+    start: Instant | None
     duration_minutes: int
     price: float
     currency: str
     status: Literal["confirmed", "cancelled"]
-    created_at: str
+    created_at: Instant
 
 
 class UploadOut(Schema):

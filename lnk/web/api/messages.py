@@ -15,6 +15,10 @@ from lnk.web.context import ctx
 bp = Blueprint("api_messages", __name__, url_prefix="/api")
 TAG = "messages"
 SEND_LIMIT = "300/minute"
+REPEATED_SEND = {
+    200: "The sender already used this `clientId` for the same kind of send in this "
+    "conversation: the first message, and nothing new is sent."
+}
 
 
 def sent_response(result: SendResult):
@@ -31,7 +35,9 @@ def sent_response(result: SendResult):
     "POST",
     summary="Send a text or media message",
     tag=TAG,
+    operation_id="sendMessage",
     status=201,
+    also=REPEATED_SEND,
     body=s.SendMessageBody,
     response=s.SentMessageOut,
     limit=SEND_LIMIT,
@@ -59,7 +65,9 @@ def send(user: User, id: str, body: s.SendMessageBody):
     "POST",
     summary="Share a location",
     tag=TAG,
+    operation_id="sendLocation",
     status=201,
+    also=REPEATED_SEND,
     body=s.LocationBody,
     response=s.SentMessageOut,
     limit=SEND_LIMIT,
@@ -86,6 +94,7 @@ def send_location(user: User, id: str, body: s.LocationBody):
     "GET",
     summary="Message history",
     tag=TAG,
+    operation_id="listMessages",
     query=s.MessageListQuery,
     response=s.ListOut[s.MessageOut],
     errors=(404,),
@@ -112,6 +121,7 @@ def history(user: User, id: str, query: s.MessageListQuery):
     "POST",
     summary="Mark read",
     tag=TAG,
+    operation_id="markMessagesRead",
     body=s.BulkReadBody,
     response=s.BulkReadOut,
     errors=(404,),
@@ -134,6 +144,7 @@ def bulk_mark_read(user: User, id: str, body: s.BulkReadBody):
     "GET",
     summary="Search the caller's messages",
     tag=TAG,
+    operation_id="searchMessages",
     query=s.SearchQuery,
     response=s.ListOut[s.SearchHitOut],
     errors=(404, 422),
@@ -153,7 +164,14 @@ def search_messages(user: User, query: s.SearchQuery):
 
 
 @endpoint(
-    bp, "/messages/<id>", "GET", summary="A message", tag=TAG, response=s.MessageOut, errors=(404,)
+    bp,
+    "/messages/<id>",
+    "GET",
+    summary="A message",
+    tag=TAG,
+    operation_id="getMessage",
+    response=s.MessageOut,
+    errors=(404,),
 )
 def get(user: User, id: str):
     return jsonify(message_json(messages.get_message(ctx(), user, id)))
@@ -165,6 +183,7 @@ def get(user: User, id: str):
     "PUT",
     summary="Edit a message",
     tag=TAG,
+    operation_id="editMessage",
     body=s.EditMessageBody,
     response=s.SentMessageOut,
     errors=(403, 404, 409, 422),
@@ -186,6 +205,7 @@ def edit(user: User, id: str, body: s.EditMessageBody):
     "DELETE",
     summary="Delete for everyone",
     tag=TAG,
+    operation_id="deleteMessage",
     status=204,
     errors=(403, 404),
 )
@@ -201,6 +221,7 @@ def delete(user: User, id: str):
     "DELETE",
     summary="Delete for the caller only",
     tag=TAG,
+    operation_id="deleteMessageForMe",
     status=204,
     errors=(404,),
 )
@@ -215,6 +236,7 @@ def delete_for_me(user: User, id: str):
     "POST",
     summary="Mark one message read",
     tag=TAG,
+    operation_id="markMessageRead",
     response=s.ReadOut,
     errors=(404,),
 )
@@ -230,6 +252,7 @@ def read(user: User, id: str):
     "POST",
     summary="React (one reaction per user)",
     tag=TAG,
+    operation_id="setReaction",
     body=s.ReactionBody,
     response=s.MessageOut,
     errors=(404, 409, 422),
@@ -244,6 +267,7 @@ def react(user: User, id: str, body: s.ReactionBody):
     "DELETE",
     summary="Remove the caller's reaction",
     tag=TAG,
+    operation_id="removeReaction",
     response=s.MessageOut,
     errors=(404,),
 )
@@ -257,6 +281,7 @@ def unreact(user: User, id: str):
     "GET",
     summary="Who read a message, and when",
     tag=TAG,
+    operation_id="listMessageReads",
     response=s.ReadsOut,
     errors=(404,),
 )

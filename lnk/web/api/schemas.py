@@ -1,18 +1,42 @@
 """Request and response schemas of the JSON API (pydantic v2, camelCase on the wire).
 
-Request models ignore unknown fields. Response models document the payloads for OpenAPI; the
-payloads themselves are built by ``lnk.presenters``.
+Request models ignore unknown fields; JSON bodies are validated in strict mode (see
+``routing``). Response models document the payloads for OpenAPI; the payloads themselves are built
+by ``lnk.presenters``.
 """
 
 from __future__ import annotations
 
+from datetime import datetime
 from typing import Annotated, Generic, Literal, TypeVar
 
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints
 from pydantic.alias_generators import to_camel
 
+from lnk.services.context import Rules
+
 ObjectId = Annotated[str, StringConstraints(pattern=r"^[0-9a-f]{24}$")]
 Limit = Annotated[int, Field(ge=1, description="page size; values above 100 are clamped")]
+Cursor = Annotated[
+    str,
+    StringConstraints(max_length=512),
+    Field(
+        description="the `nextCursor` of the previous page; a cursor this list did not return "
+        "is a 422 with `errors.cursor`"
+    ),
+]
+ClientId = Annotated[
+    str,
+    StringConstraints(min_length=1, max_length=64),
+    Field(
+        description="chosen by the client to make the send idempotent, unique per sender in a "
+        "conversation: repeating it in the same conversation with the same kind of send returns "
+        "the first message with 200 and sends nothing; repeating it with another kind of send "
+        "(text or media vs. location) is a 409 `conflict`; other conversations have their own"
+    ),
+]
+# An instant: ISO 8601 in UTC with milliseconds, e.g. 2026-01-31T12:00:00.000Z.
+Instant = datetime
 
 
 class Schema(BaseModel):
@@ -40,7 +64,7 @@ class LogoutBody(Schema):
 class UserQuery(Schema):
     q: Annotated[str, StringConstraints(max_length=64)] | None = None
     limit: Limit | None = None
-    cursor: Annotated[str, StringConstraints(max_length=512)] | None = None
+    cursor: Cursor | None = None
 
 
 class CreateConversationBody(Schema):
@@ -52,7 +76,7 @@ class CreateConversationBody(Schema):
 class ConversationListQuery(Schema):
     archived: bool = False
     limit: Limit | None = None
-    cursor: Annotated[str, StringConstraints(max_length=512)] | None = None
+    cursor: Cursor | None = None
 
 
 Role = Literal["owner", "admin", "member"]
@@ -66,11 +90,39 @@ class UpdateConversationBody(Schema):
     participant_roles: dict[ObjectId, Role] | None = None
 
 
+Content = Annotated[
+    str,
+    StringConstraints(max_length=Rules.max_content_chars),
+    Field(description=f"at most {Rules.max_content_chars} characters; trimmed"),
+]
+
+
 class SendMessageBody(Schema):
-    content: Annotated[str, StringConstraints(max_length=8000)] | None = None
-    attachment_ids: Annotated[list[ObjectId], Field(max_length=10)] | None = None
+    """Text, or a media message when ``attachmentIds`` are given (``content`` is then the
+    caption): at least one of non-blank ``content`` and ``attachmentIds``."""
+
+    model_config = ConfigDict(
+        json_schema_extra={
+            "anyOf": [
+                {"required": ["content"], "properties": {"content": {"pattern": r"\S"}}},
+                {"required": ["attachmentIds"], "properties": {"attachmentIds": {"minItems": 1}}},
+            ]
+        }
+    )
+
+    content: Content | None = None
+    attachment_ids: (
+        Annotated[
+            list[ObjectId],
+            Field(
+                max_length=Rules.max_attachments,
+                description="ids of the sender's own uploads, each at most once",
+            ),
+        ]
+        | None
+    ) = None
     reply_to_id: ObjectId | None = None
-    client_id: Annotated[str, StringConstraints(min_length=1, max_length=64)] | None = None
+    client_id: ClientId | None = None
 
 
 class LocationBody(Schema):
@@ -78,7 +130,7 @@ class LocationBody(Schema):
     longitude: Annotated[float, Field(ge=-180, le=180, allow_inf_nan=False)]
     name: Annotated[str, StringConstraints(max_length=200)] | None = None
     address: Annotated[str, StringConstraints(max_length=500)] | None = None
-    client_id: Annotated[str, StringConstraints(min_length=1, max_length=64)] | None = None
+    client_id: ClientId | None = None
 
 
 class MessageListQuery(Schema):
@@ -86,26 +138,45 @@ class MessageListQuery(Schema):
     after: ObjectId | None = None
     after_seq: Annotated[int, Field(ge=0)] | None = None
     limit: Limit | None = None
-    cursor: Annotated[str, StringConstraints(max_length=512)] | None = None
+    cursor: Cursor | None = None
 
 
 class BulkReadBody(Schema):
-    message_ids: Annotated[list[ObjectId], Field(max_length=500)] | None = None
+    message_ids: (
+        Annotated[
+            list[ObjectId],
+            Field(
+                max_length=Rules.max_read_ids,
+                description="the messages to mark read; without it, every message",
+            ),
+        ]
+        | None
+    ) = None
 
 
 class SearchQuery(Schema):
     q: Annotated[str, StringConstraints(min_length=1, max_length=200)]
     conversation_id: ObjectId | None = None
     limit: Limit | None = None
-    cursor: Annotated[str, StringConstraints(max_length=512)] | None = None
+    cursor: Cursor | None = None
 
 
 class EditMessageBody(Schema):
-    content: Annotated[str, StringConstraints(max_length=8000)]
+    content: Annotated[
+        Content, Field(description="the new text or caption; a text message's must not be blank")
+    ]
 
 
 class ReactionBody(Schema):
-    emoji: Annotated[str, StringConstraints(min_length=1, max_length=64)]
+    emoji: Annotated[
+        str,
+        StringConstraints(min_length=1, max_length=64),
+        Field(
+            description="a single emoji (one Unicode emoji, with its modifiers and joiners, at "
+            "most 16 code points after trimming), e.g. 👍; anything else is a 422",
+            examples=["👍"],
+        ),
+    ]
 
 
 # --- responses (documentation) --------------------------------------------------------------
@@ -117,7 +188,7 @@ class UserOut(Schema):
     display_name: str
     avatar_url: str | None
     role: Literal["user", "admin"]
-    created_at: str
+    created_at: Instant
 
 
 class AuthOut(Schema):
@@ -140,7 +211,7 @@ class UserSummaryOut(Schema):
 class ParticipantOut(Schema):
     user_id: str
     role: Role
-    joined_at: str
+    joined_at: Instant
     user: UserSummaryOut
 
 
@@ -150,7 +221,7 @@ class LastMessageOut(Schema):
     sender_id: str
     type: str
     preview: str
-    created_at: str
+    created_at: Instant
 
 
 class ConversationOut(Schema):
@@ -158,11 +229,11 @@ class ConversationOut(Schema):
     type: Literal["direct", "group"]
     title: str | None
     created_by: str
-    created_at: str
-    updated_at: str
+    created_at: Instant
+    updated_at: Instant
     participants: list[ParticipantOut]
     last_message: LastMessageOut | None
-    last_message_at: str | None
+    last_message_at: Instant | None
     unread_count: int
     archived: bool
     muted: bool
@@ -200,21 +271,21 @@ class ServiceOfferOut(Schema):
     duration_minutes: int
     note: str | None
     status: Literal["pending", "accepted", "declined", "withdrawn", "expired"]
-    expires_at: str
-    responded_at: str | None
+    expires_at: Instant
+    responded_at: Instant | None
     booking_id: str | None
 
 
 class BookingRequestOut(Schema):
     service_package_id: str
     title: str
-    requested_start: str
+    requested_start: Instant
     duration_minutes: int
     note: str | None
     status: Literal["pending", "confirmed", "declined", "cancelled", "expired"]
-    expires_at: str
+    expires_at: Instant
     booking_id: str | None
-    responded_at: str | None
+    responded_at: Instant | None
 
 
 class ReplyOut(Schema):
@@ -244,8 +315,8 @@ class MessageOut(Schema):
     reactions: list[ReactionOut]
     seq: int
     client_id: str | None
-    created_at: str
-    edited_at: str | None
+    created_at: Instant
+    edited_at: Instant | None
     deleted: bool
 
 
@@ -270,13 +341,13 @@ class BulkReadOut(Schema):
 
 class ReadOut(Schema):
     message_id: str
-    read_at: str | None
+    read_at: Instant | None
     unread_count: int
 
 
 class ReadEntryOut(Schema):
     user_id: str
-    read_at: str
+    read_at: Instant
 
 
 class ReadsOut(Schema):
@@ -293,6 +364,8 @@ class ListOut(Schema, Generic[T]):
 
 
 class ProblemOut(BaseModel):
+    """An RFC 9457 problem; ``code`` is machine-readable, ``errors`` names invalid fields."""
+
     type: str = "about:blank"
     title: str
     status: int
