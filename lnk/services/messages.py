@@ -78,7 +78,7 @@ def send_message(
 ) -> SendResult:
     """A text message, or a media message when attachments are given (content is the caption)."""
     require_membership(ctx, actor, conversation_id)
-    repeat = _earlier_send(ctx, actor, conversation_id, client_id)
+    repeat = _earlier_send(ctx, actor, conversation_id, client_id, "text")
     if repeat is not None:
         return repeat
     text = (content or "").strip()
@@ -115,7 +115,7 @@ def send_location(
     client_id: str | None = None,
 ) -> SendResult:
     require_membership(ctx, actor, conversation_id)
-    repeat = _earlier_send(ctx, actor, conversation_id, client_id)
+    repeat = _earlier_send(ctx, actor, conversation_id, client_id, "location")
     if repeat is not None:
         return repeat
     errors = {}
@@ -163,28 +163,35 @@ def _store_and_announce(
         message = ctx.store.messages.append(new, ctx.clock.now())
     except DuplicateError:  # the same clientId raced in from another request
         assert new.client_id is not None
-        earlier = ctx.store.messages.get_by_client_id(new.sender_id, new.client_id)
+        earlier = ctx.store.messages.get_by_client_id(
+            new.conversation_id, new.sender_id, new.client_id
+        )
         assert earlier is not None
-        return _repeat_of(earlier, new.conversation_id)
+        return _repeat_of(earlier, new.type)
     if audience is None:
         audience = audience_of(ctx, new.conversation_id)
     ctx.events.publish([MessageSent(message, audience)])
     return SendResult(message, True, warnings)
 
 
+# The kinds of send: a clientId repeated with another kind of send is a conflict, not a repeat.
+_SEND_KIND = {"text": "message", "media": "message", "location": "location"}
+
+
 def _earlier_send(
-    ctx: ServiceContext, actor: User, conversation_id: str, client_id: str | None
+    ctx: ServiceContext, actor: User, conversation_id: str, client_id: str | None, type_: str
 ) -> SendResult | None:
-    """The first send with this ``clientId``, if the client already made it."""
+    """The first send with this ``clientId`` in this conversation, if the client made it.
+    A clientId is unique per sender per conversation."""
     if not client_id:
         return None
-    earlier = ctx.store.messages.get_by_client_id(actor.id, client_id)
-    return _repeat_of(earlier, conversation_id) if earlier is not None else None
+    earlier = ctx.store.messages.get_by_client_id(conversation_id, actor.id, client_id)
+    return _repeat_of(earlier, type_) if earlier is not None else None
 
 
-def _repeat_of(earlier: Message, conversation_id: str) -> SendResult:
-    if earlier.conversation_id != conversation_id:
-        raise Conflict("this clientId was already used for another conversation")
+def _repeat_of(earlier: Message, type_: str) -> SendResult:
+    if _SEND_KIND.get(earlier.type) != _SEND_KIND.get(type_):
+        raise Conflict("this clientId was already used for another kind of message")
     return SendResult(earlier, False)
 
 

@@ -38,7 +38,8 @@ class StoreError(Exception):
 
 
 class DuplicateError(StoreError):
-    """A uniqueness rule was violated (username, direct pair, sender clientId)."""
+    """A uniqueness rule was violated (username, direct pair, clientId of a sender in a
+    conversation)."""
 
 
 class OverlapError(StoreError):
@@ -221,14 +222,18 @@ class MessageRepository(ABC):
         - links each attachment to the message (file access follows the message) and marks
           the file attached.
 
-        Raises DuplicateError if ``(sender_id, client_id)`` already exists."""
+        Raises DuplicateError if ``(conversation_id, sender_id, client_id)`` already exists."""
 
     @abstractmethod
     def get(self, message_id: str) -> Message | None:
         """None for unknown or malformed ids."""
 
     @abstractmethod
-    def get_by_client_id(self, sender_id: str, client_id: str) -> Message | None: ...
+    def get_by_client_id(
+        self, conversation_id: str, sender_id: str, client_id: str
+    ) -> Message | None:
+        """The sender's message with this clientId in the conversation (clientIds are scoped per
+        sender per conversation)."""
 
     @abstractmethod
     def page(

@@ -87,6 +87,51 @@ def test_client_id_makes_send_idempotent(client, pair, events):
     assert send(client, bob, cid, "mine", clientId="abc-1").status_code == 201
 
 
+def test_a_client_id_is_scoped_per_sender_per_conversation(client, pair, make_user, events):
+    alice, _, cid = pair
+    carol = make_user("carol")
+    other = client.post(
+        "/api/conversations",
+        json={"type": "direct", "participantIds": [carol.id]},
+        headers=alice.headers,
+    ).get_json()["id"]
+    first = send(client, alice, cid, "to bob", clientId="k-1")
+    elsewhere = send(client, alice, other, "to carol", clientId="k-1")
+    assert (first.status_code, elsewhere.status_code) == (201, 201)
+    assert elsewhere.get_json()["conversationId"] == other
+    assert elsewhere.get_json()["content"] == "to carol"
+    repeat = send(client, alice, other, "to carol", clientId="k-1")
+    assert repeat.status_code == 200 and repeat.get_json()["id"] == elsewhere.get_json()["id"]
+    assert len(events.of_type(MessageSent)) == 2
+
+
+def test_a_client_id_repeated_on_another_kind_of_send_is_a_conflict(client, pair, events):
+    alice, bob, cid = pair
+    text = send(client, alice, cid, "hello", clientId="k-2")
+    assert text.status_code == 201
+    location = client.post(
+        f"/api/conversations/{cid}/messages/location",
+        json={"latitude": 1.5, "longitude": 2.5, "clientId": "k-2"},
+        headers=alice.headers,
+    )
+    assert location.status_code == 409 and location.get_json()["code"] == "conflict"
+    place = client.post(
+        f"/api/conversations/{cid}/messages/location",
+        json={"latitude": 1.5, "longitude": 2.5, "clientId": "k-3"},
+        headers=alice.headers,
+    )
+    assert place.status_code == 201
+    again = client.post(
+        f"/api/conversations/{cid}/messages/location",
+        json={"latitude": 1.5, "longitude": 2.5, "clientId": "k-3"},
+        headers=alice.headers,
+    )
+    assert again.status_code == 200 and again.get_json()["id"] == place.get_json()["id"]
+    assert send(client, alice, cid, "text", clientId="k-3").status_code == 409
+    assert len(events.of_type(MessageSent)) == 2
+    assert unread(client, bob, cid) == 2
+
+
 @pytest.mark.threaded
 def test_concurrent_sends_get_consecutive_seqs(app, pair):
     alice, bob, cid = pair

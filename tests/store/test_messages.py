@@ -80,12 +80,25 @@ def test_repeated_client_id_of_a_sender_is_a_duplicate_and_uses_no_seq(store: St
     first = make.send(direct, alice, "once", client_id="abc")
     with pytest.raises(DuplicateError):
         make.send(direct, alice, "twice", client_id="abc")
-    assert store.messages.get_by_client_id(alice.id, "abc").id == first.id
-    assert store.messages.get_by_client_id(bob.id, "abc") is None
+    assert store.messages.get_by_client_id(direct.id, alice.id, "abc").id == first.id
+    assert store.messages.get_by_client_id(direct.id, bob.id, "abc") is None
     other = make.send(direct, bob, "same id, other sender", client_id="abc")
     assert other.seq == 2
     assert store.conversations.get(direct.id).last_message.id == other.id
     assert make.unread(direct, bob) == 1
+
+
+def test_a_client_id_is_scoped_to_its_conversation(store: Store, make):
+    alice, bob, carol = make.users("alice", "bob", "carol")
+    with_bob, with_carol = make.direct(alice, bob), make.direct(alice, carol)
+    first = make.send(with_bob, alice, "to bob", client_id="abc")
+    second = make.send(with_carol, alice, "to carol", client_id="abc")
+    assert first.id != second.id and second.seq == 1
+    assert store.messages.get_by_client_id(with_bob.id, alice.id, "abc").id == first.id
+    assert store.messages.get_by_client_id(with_carol.id, alice.id, "abc").id == second.id
+    assert store.messages.get_by_client_id("nope", alice.id, "abc") is None
+    with pytest.raises(DuplicateError):
+        make.send(with_carol, alice, "again", client_id="abc")
 
 
 def test_concurrent_appends_get_every_seq_exactly_once(concurrent_store: Store) -> None:

@@ -176,6 +176,27 @@ def test_file_links_from_before_per_message_links_are_rebuilt_once() -> None:
     assert db.fileLinks.count_documents({}) == 1
 
 
+def test_a_database_of_the_previous_version_gets_client_ids_per_conversation(
+    mongo: MongoStore,
+) -> None:
+    for collection in ("messages", "messageClientIds"):  # as the previous version made them
+        mongo.db[collection].drop_index("conversation_sender_clientId_unique")
+        mongo.db[collection].create_index(
+            [("senderId", 1), ("clientId", 1)], name="sender_clientId_unique", unique=True
+        )
+    alice, bob = _users(mongo, "alice", "bob")
+    first, second = _group(mongo, alice, bob), _group(mongo, alice, bob)
+    _send(mongo, first, alice, client_id="c-1")
+    restarted = MongoStore(mongo.db)
+    for collection in ("messages", "messageClientIds"):
+        names = set(mongo.db[collection].index_information())
+        assert "sender_clientId_unique" not in names
+        assert "conversation_sender_clientId_unique" in names
+    again = _send(restarted, second, alice, client_id="c-1")
+    assert restarted.messages.get_by_client_id(second.id, alice.id, "c-1") == again
+    assert again.seq == 1
+
+
 def test_offer_pending_expiry_field_exists_only_while_pending(mongo: MongoStore) -> None:
     from lnk.domain.models import ServiceOffer
 
@@ -213,13 +234,16 @@ def test_a_client_id_left_reserved_by_a_crashed_sender_is_taken_over(mongo: Mong
     mongo.db.messageClientIds.insert_one(
         {
             "_id": ObjectId(),
+            "conversationId": ObjectId(group.id),
             "senderId": ObjectId(alice.id),
             "clientId": "c-1",
             "reservedAt": datetime(2020, 1, 1),
         }
     )
     message = _send(mongo, group, alice, client_id="c-1")
-    assert message.seq == 1 and mongo.messages.get_by_client_id(alice.id, "c-1") == message
+    assert (
+        message.seq == 1 and mongo.messages.get_by_client_id(group.id, alice.id, "c-1") == message
+    )
     with pytest.raises(DuplicateError):
         _send(mongo, group, alice, client_id="c-1")
     assert mongo.conversations.get(group.id).last_seq == 1

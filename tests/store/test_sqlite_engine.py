@@ -40,6 +40,35 @@ def test_schema_is_migrated_once_and_reopening_keeps_the_data(tmp_path: Path) ->
     reopened.close()
 
 
+def test_a_file_of_the_previous_version_gets_client_ids_per_conversation(tmp_path: Path):
+    path, uploads = str(tmp_path / "lnk.sqlite3"), str(tmp_path / "up")
+    store = SqliteStore(path, upload_dir=uploads)
+    with store.db.write() as cur:  # the schema as the version before left it
+        cur.execute("DROP INDEX messages_client_id")
+        cur.execute(
+            "CREATE UNIQUE INDEX messages_client_id ON messages (sender_id, client_id)"
+            " WHERE client_id IS NOT NULL"
+        )
+        cur.execute(f"PRAGMA user_version = {len(MIGRATIONS) - 1}")
+    alice = store.users.create("alice", "Alice", "h", "user", NOW)
+    first, second = (
+        store.conversations.create("group", name, alice.id, [(alice.id, "owner")], NOW)
+        for name in ("one", "two")
+    )
+    store.messages.append(NewMessage(first.id, alice.id, "text", "a", client_id="c-1"), NOW)
+    store.close()
+    store = SqliteStore(path, upload_dir=uploads)
+    assert store.db.user_version == len(MIGRATIONS)
+    columns = [r["name"] for r in store.db.all("PRAGMA index_info(messages_client_id)")]
+    assert columns == ["conversation_id", "sender_id", "client_id"]
+    again = store.messages.append(
+        NewMessage(second.id, alice.id, "text", "b", client_id="c-1"), NOW
+    )
+    assert store.messages.get_by_client_id(second.id, alice.id, "c-1") == again
+    assert store.messages.get_by_client_id(first.id, alice.id, "c-1").content == "a"
+    store.close()
+
+
 def _append_many(
     path: str, upload_dir: str, conversation_id: str, sender_id: str, count: int
 ) -> None:
@@ -216,7 +245,7 @@ def test_files_sent_before_the_upgrade_keep_following_their_messages(tmp_path: P
         for step in MIGRATIONS[:3]:
             for statement in step:
                 cur.execute(statement)
-        cur.execute("PRAGMA user_version = 3")
+        cur.execute(f"PRAGMA user_version = {len(MIGRATIONS) - 1}")
         cur.execute(
             "INSERT INTO conversations (id, type, created_by, created_at, updated_at, last_seq)"
             " VALUES ('c', 'direct', ?, 0, 0, 2)",

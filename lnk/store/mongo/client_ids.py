@@ -1,4 +1,4 @@
-"""Reservations of ``(senderId, clientId)`` taken before a message gets its seq.
+"""Reservations of ``(conversationId, senderId, clientId)`` taken before a message gets its seq.
 
 The unique index here makes a repeated send fail before the conversation's seq counter moves,
 so an idempotent retry can never leave a gap in the seqs. A reservation's ``_id`` is the id of
@@ -27,22 +27,20 @@ class ClientIdReservations:
         self._reservations = reservations
         self._messages = messages
 
-    def reserve(self, sender: Any, client_id: str, message_id: ObjectId) -> None:
+    def reserve(
+        self, conversation: ObjectId, sender: Any, client_id: str, message_id: ObjectId
+    ) -> None:
         """Raises DuplicateError when the clientId is taken by a stored or in-flight message."""
+        key = {"conversationId": conversation, "senderId": sender, "clientId": client_id}
         for _ in range(2):
             try:
                 self._reservations.insert_one(
-                    {
-                        "_id": message_id,
-                        "senderId": sender,
-                        "clientId": client_id,
-                        "reservedAt": to_bson_dt(datetime.now(UTC)),
-                    }
+                    {"_id": message_id, **key, "reservedAt": to_bson_dt(datetime.now(UTC))}
                 )
                 return
             except DuplicateKeyError:
                 pass
-            held = self._reservations.find_one({"senderId": sender, "clientId": client_id})
+            held = self._reservations.find_one(key)
             if held is None:
                 continue  # released meanwhile: try again
             for _ in range(_POLLS):

@@ -75,8 +75,8 @@ INDEXES: dict[str, list[IndexModel]] = {
             unique=True,
         ),
         IndexModel(
-            [("senderId", ASCENDING), ("clientId", ASCENDING)],
-            name="sender_clientId_unique",
+            [("conversationId", ASCENDING), ("senderId", ASCENDING), ("clientId", ASCENDING)],
+            name="conversation_sender_clientId_unique",
             unique=True,
             partialFilterExpression={"clientId": _STRING},
         ),
@@ -95,8 +95,8 @@ INDEXES: dict[str, list[IndexModel]] = {
     ],
     CLIENT_IDS: [
         IndexModel(
-            [("senderId", ASCENDING), ("clientId", ASCENDING)],
-            name="sender_clientId_unique",
+            [("conversationId", ASCENDING), ("senderId", ASCENDING), ("clientId", ASCENDING)],
+            name="conversation_sender_clientId_unique",
             unique=True,
         ),
     ],
@@ -137,11 +137,23 @@ INDEXES: dict[str, list[IndexModel]] = {
 }
 
 
+# Indexes of earlier versions, dropped at startup (before the ones replacing them are created).
+RETIRED: dict[str, list[str]] = {
+    # clientIds were unique per sender; they are per sender per conversation.
+    MESSAGES: ["sender_clientId_unique"],
+    CLIENT_IDS: ["sender_clientId_unique"],
+}
+
+
 def ensure_indexes(db: Database[Any]) -> None:
-    """Creates the missing indexes. Existing ones (same name) are left alone, so a restart does
-    no index work; an index whose definition changed must be dropped by a migration first.
-    One ``create_index`` per model (startup only): mongomock's ``create_indexes`` drops
-    ``partialFilterExpression``."""
+    """Drops retired indexes and creates the missing ones. Existing ones (same name) are left
+    alone, so a restart does no index work; an index whose definition changed gets a new name
+    and its old name goes to ``RETIRED``. One ``create_index`` per model (startup only):
+    mongomock's ``create_indexes`` drops ``partialFilterExpression``."""
+    for collection_name, names in RETIRED.items():
+        collection = db[collection_name]
+        for name in set(names) & set(collection.index_information()):
+            collection.drop_index(name)
     for collection_name, models in INDEXES.items():
         collection = db[collection_name]
         existing = set(collection.index_information())

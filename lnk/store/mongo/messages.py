@@ -49,8 +49,8 @@ class MongoMessageRepository(FlagQueue, MessageRepository):
     def append(self, new: NewMessage, now: datetime) -> Message:
         """Without multi-document transactions (a standalone server has none), in this order:
 
-        1. reserve ``(senderId, clientId)`` in ``messageClientIds`` (unique) under the new
-           message's id: a duplicate send fails here, before anything else changed;
+        1. reserve ``(conversationId, senderId, clientId)`` in ``messageClientIds`` (unique)
+           under the new message's id: a duplicate send fails here, before anything else changed;
         2. reserve the seq: ``$inc lastSeq`` on the conversation (atomic, so no repeat; nothing
            after this step can fail on a duplicate, so no gap short of a process crash);
         3. insert the message (unique ``(conversationId, seq)`` as a backstop);
@@ -65,7 +65,7 @@ class MongoMessageRepository(FlagQueue, MessageRepository):
         sender = ref(new.sender_id)
         oid = ObjectId()
         if new.client_id is not None:
-            self._client_ids.reserve(sender, new.client_id, oid)
+            self._client_ids.reserve(conversation, sender, new.client_id, oid)
         counter = self._conversations.find_one_and_update(
             {"_id": conversation},
             {"$inc": {"lastSeq": 1}},
@@ -174,8 +174,15 @@ class MongoMessageRepository(FlagQueue, MessageRepository):
         doc = self._messages.find_one({"_id": oid}) if oid else None
         return message_from_doc(doc) if doc else None
 
-    def get_by_client_id(self, sender_id: str, client_id: str) -> Message | None:
-        doc = self._messages.find_one({"senderId": ref(sender_id), "clientId": client_id})
+    def get_by_client_id(
+        self, conversation_id: str, sender_id: str, client_id: str
+    ) -> Message | None:
+        conversation = parse_oid(conversation_id)
+        if conversation is None:
+            return None
+        doc = self._messages.find_one(
+            {"conversationId": conversation, "senderId": ref(sender_id), "clientId": client_id}
+        )
         return message_from_doc(doc) if doc else None
 
     def page(

@@ -122,9 +122,12 @@ class SqliteMessageRepository(ReadTracking, OfferState, MessageRepository):
         row = self.db.one("SELECT * FROM messages WHERE id = ?", (message_id,))
         return message_from_row(row) if row else None
 
-    def get_by_client_id(self, sender_id: str, client_id: str) -> Message | None:
+    def get_by_client_id(
+        self, conversation_id: str, sender_id: str, client_id: str
+    ) -> Message | None:
         row = self.db.one(
-            "SELECT * FROM messages WHERE sender_id = ? AND client_id = ?", (sender_id, client_id)
+            "SELECT * FROM messages WHERE conversation_id = ? AND sender_id = ? AND client_id = ?",
+            (conversation_id, sender_id, client_id),
         )
         return message_from_row(row) if row else None
 

@@ -198,7 +198,14 @@ _V4 = [
     "CREATE INDEX files_owner ON files (owner_id)",
 ]
 
-MIGRATIONS: list[list[str]] = [_V1, fts.MIGRATION, _V3, _V4]
+# A clientId is unique per sender per conversation (it was per sender).
+_CLIENT_ID_PER_CONVERSATION = [
+    "DROP INDEX messages_client_id",
+    """CREATE UNIQUE INDEX messages_client_id ON messages (conversation_id, sender_id, client_id)
+        WHERE client_id IS NOT NULL""",
+]
+
+MIGRATIONS: list[list[str]] = [_V1, fts.MIGRATION, _V3, _V4, _CLIENT_ID_PER_CONVERSATION]
 
 
 def migrate(db: Database) -> int:
