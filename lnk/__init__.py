@@ -13,6 +13,7 @@ from lnk.config import Settings
 from lnk.events import EventBus
 from lnk.services.context import Rules, ServiceContext
 from lnk.store.base import Store
+from lnk.workers import WorkerPool
 
 
 def create_app(
@@ -71,7 +72,9 @@ def create_app(
         events=events or EventBus(),
         clock=clock or Clock(),
         rules=Rules(upload_quota_bytes=settings.upload_quota_bytes),
+        workers=WorkerPool(settings.worker_threads, settings.worker_queue),
     )
+    store.use_workers(service_context.workers)
     if settings.env == "testing":  # hashing cost is not what the tests are about
         service_context.hasher = PasswordHasher.from_parameters(argon2.profiles.CHEAPEST)
     app.extensions["lnk"] = service_context

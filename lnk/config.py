@@ -48,6 +48,11 @@ class Settings:
     presence_ttl: float = 30.0
     offline_grace: float = 3.0
     typing_ttl: float = 6.0
+    # The worker pool for CPU-heavy and long blocking work (hashing, images, archives, long
+    # queries): threads running at once (LNK_WORKER_THREADS) and tasks that may wait for one
+    # (LNK_WORKER_QUEUE); beyond that a request gets 503 ``overloaded``.
+    worker_threads: int = 2
+    worker_queue: int = 32
     extra: dict = field(default_factory=dict)
 
     @classmethod
@@ -72,4 +77,6 @@ class Settings:
             presence_ttl=_float("LNK_PRESENCE_TTL", 30.0),
             offline_grace=min(_float("LNK_OFFLINE_GRACE", 3.0), 5.0),
             typing_ttl=_float("LNK_TYPING_TTL", 6.0),
+            worker_threads=max(1, _int("LNK_WORKER_THREADS", 2)),
+            worker_queue=max(0, _int("LNK_WORKER_QUEUE", 32)),
         )

@@ -19,7 +19,18 @@ USERNAME_RE = re.compile(r"^[A-Za-z0-9_.-]{3,32}$")
 
 
 def hash_password(ctx: ServiceContext, password: str) -> str:
-    return ctx.hasher.hash(password)
+    """Argon2id, computed in the worker pool (tens of milliseconds of CPU each)."""
+    return ctx.workers.run(ctx.hasher.hash, password)
+
+
+def _verify_password(ctx: ServiceContext, password_hash: str | None, password: str) -> None:
+    """Raises ``VerificationError`` on a mismatch; in the worker pool, like hashing. Without a
+    stored hash, a dummy one is verified so that both login failures cost the same."""
+
+    def verify() -> None:
+        ctx.hasher.verify(password_hash or ctx.dummy_password_hash, password)
+
+    ctx.workers.run(verify)
 
 
 def _check_credentials_shape(username: str, password: str) -> None:
@@ -55,7 +66,7 @@ def authenticate(ctx: ServiceContext, username: str, password: str) -> User:
     """The user for these credentials; the same 401 for an unknown name and a wrong password."""
     user = ctx.store.users.get_by_username(username or "")
     try:
-        ctx.hasher.verify(user.password_hash if user else ctx.dummy_password_hash, password or "")
+        _verify_password(ctx, user.password_hash if user else None, password or "")
     except (VerificationError, InvalidHashError):
         raise Unauthorized("invalid username or password") from None
     if user is None:

@@ -11,6 +11,7 @@ from argon2 import PasswordHasher
 from lnk.clock import Clock
 from lnk.events import EventBus
 from lnk.store.base import Store
+from lnk.workers import WorkerPool
 
 
 @dataclass(frozen=True)
@@ -35,6 +36,8 @@ class ServiceContext:
     rules: Rules = field(default_factory=Rules)
     # Argon2id, RFC 9106 low-memory profile; test apps pass argon2.profiles.CHEAPEST for speed.
     hasher: PasswordHasher = field(default_factory=PasswordHasher)
+    # CPU-heavy work runs here, off the event loop (see lnk/workers.py)
+    workers: WorkerPool = field(default_factory=WorkerPool)
 
     @cached_property
     def dummy_password_hash(self) -> str:

@@ -15,7 +15,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime
 from decimal import Decimal
-from typing import BinaryIO
+from typing import TYPE_CHECKING, BinaryIO
 
 from lnk.domain.models import (
     Booking,
@@ -31,6 +31,9 @@ from lnk.domain.models import (
     ServicePackage,
     User,
 )
+
+if TYPE_CHECKING:
+    from lnk.workers import WorkerPool
 
 
 class StoreError(Exception):
@@ -457,6 +460,12 @@ class Store(ABC):
 
     @abstractmethod
     def close(self) -> None: ...
+
+    def use_workers(self, workers: WorkerPool) -> None:
+        """The worker pool for queries whose cost is not bounded by a small index range, when
+        the engine runs them inside this process (SQLite). An engine whose queries run on a
+        server (MongoDB) has no use for it: the loop waits on the socket."""
+        return None
 
     def ping(self) -> bool:
         return True

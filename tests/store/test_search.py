@@ -85,3 +85,68 @@ def test_search_matches_digits_and_non_ascii_letters(store: Store, make) -> None
     sent = make.send(direct, alice, "Order 4711 für Ärzte")
     assert _ids(store.messages.search(bob.id, ["471", "ärz"])) == [sent.id]
     assert _ids(store.messages.search(bob.id, ["für"])) == [sent.id]
+
+
+def test_the_callers_older_matches_are_found_below_many_newer_matches_of_others(
+    store: Store, make, monkeypatch
+) -> None:
+    from lnk.store.sqlite import search as sqlite_search
+
+    monkeypatch.setattr(sqlite_search, "CANDIDATES", 4)  # the second step, on small data
+    alice, bob, carol, dave = make.users("alice", "bob", "carol", "dave")
+    mine = make.direct(alice, bob)
+    theirs = make.direct(carol, dave)
+    older = [make.send(mine, bob, f"apple pie {i}") for i in range(3)]
+    make.send(mine, alice, "pear")
+    for i in range(12):
+        make.send(theirs, carol, f"apple cider {i}")
+    newest = make.send(mine, alice, "apple tart")
+    expected = [newest.id, *[m.id for m in reversed(older)]]
+    assert _ids(store.messages.search(alice.id, ["apple"], limit=10)) == expected
+    first = store.messages.search(alice.id, ["apple"], limit=2)
+    assert _ids(first) == expected[:2]
+    rest = store.messages.search(alice.id, ["apple"], before_id=first[-1].id, limit=5)
+    assert _ids(rest) == expected[2:]
+    assert store.messages.search(alice.id, ["cider"]) == []
+    assert len(store.messages.search(dave.id, ["apple"], limit=50)) == 12
+
+
+def _vm_steps(store: Store, search) -> int:
+    """SQLite virtual-machine instructions (in hundreds) a search costs: deterministic work."""
+    steps = 0
+
+    def count() -> int:
+        nonlocal steps
+        steps += 1
+        return 0
+
+    store.db._conn.set_progress_handler(count, 100)  # type: ignore[attr-defined]
+    try:
+        search()
+    finally:
+        store.db._conn.set_progress_handler(None, 100)  # type: ignore[attr-defined]
+    return steps
+
+
+def test_a_search_costs_the_same_however_many_others_match(tmp_path) -> None:
+    """A user who shares no conversation with the authors of a common word does not pay for
+    their messages: the work stays flat while others' matches double (SQLite, where the query
+    runs in this process and its work can be counted)."""
+    from lnk.store.sqlite import SqliteStore
+    from tests.store.conftest import Builder
+
+    store = SqliteStore(str(tmp_path / "lnk.sqlite3"), upload_dir=str(tmp_path / "uploads"))
+    make = Builder(store)
+    alice, bob, carol, dave = make.users("alice", "bob", "carol", "dave")
+    mine = make.direct(alice, bob)
+    theirs = make.direct(carol, dave)
+    make.send(mine, bob, "orange juice")
+    for i in range(1500):
+        make.send(theirs, carol, f"orange {i}")
+    fewer = _vm_steps(store, lambda: store.messages.search(alice.id, ["orange"]))
+    for i in range(1500):
+        make.send(theirs, dave, f"orange {i}")
+    more = _vm_steps(store, lambda: store.messages.search(alice.id, ["orange"]))
+    assert len(store.messages.search(alice.id, ["orange"])) == 1
+    store.close()
+    assert more <= fewer * 1.1, (fewer, more)

@@ -26,6 +26,8 @@ _STRING = {"$type": "string"}
 # check allows; purge_expired forgets them exactly at expiry.
 TOKEN_TTL_GRACE_SECONDS = 300
 
+CONVERSATION_NEWEST = "conversation_newest"
+
 INDEXES: dict[str, list[IndexModel]] = {
     USERS: [
         IndexModel([("usernameLower", ASCENDING)], name="usernameLower_unique", unique=True),
@@ -92,6 +94,8 @@ INDEXES: dict[str, list[IndexModel]] = {
             partialFilterExpression={"flagged": True},
         ),
         IndexModel([("words", ASCENDING)], name="words"),
+        # search walks the caller's conversations newest first (merged across them)
+        IndexModel([("conversationId", ASCENDING), ("_id", DESCENDING)], name=CONVERSATION_NEWEST),
     ],
     CLIENT_IDS: [
         IndexModel(

@@ -1,4 +1,9 @@
-"""Message search over the multikey ``words`` index.
+"""Message search, driven from the caller's conversations.
+
+The query is pinned (``hint``) to the index ``(conversationId, _id desc)``: the server merges the
+caller's conversations newest first and checks each message's words, stopping at ``limit``
+matches, so the cost is bounded by the caller's own messages. Left to itself the planner may pick
+the ``words`` index, which walks every user's matches of a common word to find the caller's few.
 
 Each message stores ``words``: the sorted unique folded runs of letters and digits of its text.
 A term matches a word it starts; an anchored, case-sensitive prefix regex on already-folded
@@ -16,6 +21,7 @@ from pymongo.collection import Collection
 
 from lnk.domain.models import Message
 from lnk.store.mongo.codec import Doc, message_from_doc, parse_oid, ref, search_terms
+from lnk.store.mongo.indexes import CONVERSATION_NEWEST
 
 
 def search_messages(
@@ -57,7 +63,12 @@ def search_messages(
     # seq > clearedSeq differs per conversation: filter here, reading lazily in batches so that
     # only about ``limit`` matches are fetched when few are cleared away.
     found: list[Message] = []
-    cursor = messages.find(query).sort("_id", DESCENDING).batch_size(max(limit * 2, 20))
+    cursor = (
+        messages.find(query)
+        .hint(CONVERSATION_NEWEST)
+        .sort("_id", DESCENDING)
+        .batch_size(max(limit * 2, 20))
+    )
     try:
         for doc in cursor:
             if doc["seq"] > cleared.get(doc["conversationId"], 0):

@@ -11,9 +11,15 @@ from __future__ import annotations
 import os
 import sqlite3
 import threading
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
-from typing import Any
+from typing import TYPE_CHECKING, Any, TypeVar
+from urllib.request import pathname2url
+
+if TYPE_CHECKING:
+    from lnk.workers import WorkerPool
+
+T = TypeVar("T")
 
 BUSY_TIMEOUT_MS = 5000
 
@@ -32,6 +38,12 @@ class Database:
         )
         self._conn.row_factory = sqlite3.Row
         self._lock = threading.RLock()
+        self._read_only_uri = (
+            None
+            if path == ":memory:" or path.startswith("file:")
+            else "file:" + pathname2url(os.path.abspath(path)) + "?mode=ro"
+        )
+        self.workers: WorkerPool | None = None
         self._conn.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
         self._conn.execute("PRAGMA journal_mode = WAL")
         self._conn.execute("PRAGMA synchronous = NORMAL")
@@ -76,6 +88,16 @@ class Database:
         with self._lock:
             return self._conn.execute(sql, params).rowcount
 
+    def read_in_worker(self, query: Callable[[sqlite3.Connection], T]) -> T:
+        """``query(connection)`` in the worker pool, on a read-only connection of its own (WAL
+        lets it read beside writers), so a long read holds neither the loop nor the shared
+        connection's lock (a gevent lock, which a native thread must not wait on). Without a
+        pool, or for an in-memory database, on the shared connection."""
+        if self.workers is None or self._read_only_uri is None:
+            with self._lock:
+                return query(self._conn)
+        return self.workers.run(_read_on_own_connection, self._read_only_uri, query)
+
     @property
     def user_version(self) -> int:
         return int(self.one("PRAGMA user_version")[0])
@@ -83,6 +105,15 @@ class Database:
     def close(self) -> None:
         with self._lock:
             self._conn.close()
+
+
+def _read_on_own_connection(uri: str, query: Callable[[sqlite3.Connection], T]) -> T:
+    conn = sqlite3.connect(uri, uri=True, timeout=BUSY_TIMEOUT_MS / 1000, isolation_level=None)
+    try:
+        conn.row_factory = sqlite3.Row
+        return query(conn)
+    finally:
+        conn.close()
 
 
 def placeholders(n: int) -> str:

@@ -22,6 +22,7 @@ from lnk.store.sqlite.codec import (
 from lnk.store.sqlite.connection import Database
 from lnk.store.sqlite.message_offers import OfferState, offer_columns, refresh_preview
 from lnk.store.sqlite.message_reads import ReadTracking
+from lnk.store.sqlite.search import search_rows
 
 _NOT_HIDDEN = (
     "NOT EXISTS (SELECT 1 FROM hidden_messages AS h WHERE h.message_id = m.id AND h.user_id = ?)"
@@ -168,26 +169,19 @@ class SqliteMessageRepository(ReadTracking, OfferState, MessageRepository):
         match = fts_query(terms)
         if not match:
             return []
-        fts.catch_up(self.db)
-        # CROSS JOIN fixes the join order: the full-text index drives, newest rowid first
-        sql = (
-            "SELECT m.* FROM messages_fts"
-            " CROSS JOIN messages AS m ON m.rowid = messages_fts.rowid"
-            " CROSS JOIN participants AS p"
-            " ON p.conversation_id = m.conversation_id AND p.user_id = ?"
-            f" WHERE messages_fts MATCH ? AND m.seq > p.cleared_seq AND m.deleted = 0"
-            f" AND {_NOT_HIDDEN}"
-        )
-        params: list[object] = [user_id, match, user_id]
-        if conversation_id is not None:
-            sql += " AND m.conversation_id = ?"
-            params.append(conversation_id)
-        if before_id is not None:
-            sql += " AND messages_fts.rowid < (SELECT rowid FROM messages WHERE id = ?)"
-            params.append(before_id)
-        sql += " ORDER BY messages_fts.rowid DESC LIMIT ?"
-        rows = self.db.all(sql, [*params, limit])
-        return [message_from_row(r) for r in rows]
+        fts.catch_up(self.db)  # a write: on the shared connection, before the read
+
+        def query(conn: sqlite3.Connection) -> list[sqlite3.Row]:
+            return search_rows(
+                conn,
+                user_id,
+                match,
+                conversation_id=conversation_id,
+                before_id=before_id,
+                limit=limit,
+            )
+
+        return [message_from_row(r) for r in self.db.read_in_worker(query)]
 
     def edit(self, message_id: str, content: str, preview: str, now: datetime) -> Message | None:
         """None also when the message was deleted for everyone (its content stays empty)."""

@@ -10,6 +10,7 @@ from lnk.store.sqlite.marketplace import SqliteBookingRepository, SqlitePackageR
 from lnk.store.sqlite.messages import SqliteMessageRepository
 from lnk.store.sqlite.schema import migrate
 from lnk.store.sqlite.users import SqliteTokenRepository, SqliteUserRepository
+from lnk.workers import WorkerPool
 
 
 class SqliteStore(Store):
@@ -26,6 +27,9 @@ class SqliteStore(Store):
         self.bookings = SqliteBookingRepository(self.db)
         self.files = SqliteFileRepository(self.db)
         self.blobs = DiskBlobStore(upload_dir)
+
+    def use_workers(self, workers: WorkerPool) -> None:
+        self.db.workers = workers
 
     def close(self) -> None:
         self.db.close()

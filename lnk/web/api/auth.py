@@ -46,7 +46,7 @@ def issue_tokens(user: User) -> dict:
     response=s.AuthOut,
     auth=False,
     limit=AUTH_LIMIT,
-    errors=(409,),
+    errors=(409, 503),
 )
 def register(body: s.RegisterBody):
     user = accounts.register(ctx(), body.username, body.password, body.display_name)
@@ -64,7 +64,7 @@ def register(body: s.RegisterBody):
     response=s.AuthOut,
     auth=False,
     limit=AUTH_LIMIT,
-    errors=(401, 403),
+    errors=(401, 403, 503),
 )
 def login(body: s.LoginBody):
     """The same 401 for an unknown user and a wrong password."""

@@ -147,7 +147,7 @@ def bulk_mark_read(user: User, id: str, body: s.BulkReadBody):
     operation_id="searchMessages",
     query=s.SearchQuery,
     response=s.ListOut[s.SearchHitOut],
-    errors=(404, 422),
+    errors=(404, 422, 503),
 )
 def search_messages(user: User, query: s.SearchQuery):
     """Every term must start a word of the text (case-insensitive); newest first."""

@@ -23,6 +23,7 @@ from lnk.errors import (
 )
 from lnk.web.api.routing import OPERATIONS, TAGS, Operation
 from lnk.web.api.schemas import ProblemOut
+from lnk.workers import Overloaded
 
 bp = Blueprint("openapi", __name__)
 
@@ -37,6 +38,7 @@ ERRORS: dict[int, type[LnkError]] = {
     415: UnsupportedMediaType,
     422: ValidationFailed,
     429: RateLimited,
+    503: Overloaded,
 }
 ERROR_MEANING = {
     400: "The body is not valid JSON.",
