@@ -1,9 +1,9 @@
-"""Chat files: checking uploads, cleaning images, storing bytes, and who may read them.
+"""Chat files: checking uploads, storing bytes, and who may read them.
 
-Images are decoded with Pillow and re-encoded before anything is stored, so EXIF (camera
-location included), XMP and comments never reach another user, and a file that only claims to be
-an image is refused. Only the colour profile and animation timing survive. Every image also gets
-a thumbnail. Other files are stored byte for byte.
+Files are stored byte for byte as uploaded, except that images lose their metadata blocks (EXIF
+with the camera's location, XMP, comments; see ``lnk.services.images``) without their pixels
+being re-encoded. Every image gets a thumbnail. Sniffing, archive inspection and all image work
+run in the worker pool, one file at a time.
 """
 
 from __future__ import annotations
@@ -14,27 +14,23 @@ import os
 import secrets
 import unicodedata
 from dataclasses import dataclass, replace
+from tempfile import SpooledTemporaryFile
 from typing import BinaryIO
-
-from PIL import Image, ImageOps, UnidentifiedImageError
 
 from lnk.domain.models import FileMeta, User
 from lnk.errors import (
     NotFound,
-    PayloadTooLarge,
     QuotaExceeded,
-    UnsupportedMediaType,
     ValidationFailed,
 )
+from lnk.services import images
 from lnk.services.context import ServiceContext
 from lnk.services.sniffing import IMAGE_TYPES, sniff
 
 log = logging.getLogger(__name__)
 
-MAX_PIXELS = 40_000_000  # ~ 160 MB decoded as RGBA: the most one upload may cost in memory
-THUMBNAIL_BOX = (320, 320)
-KEPT_IMAGE_INFO = ("icc_profile", "transparency", "duration", "loop", "background", "disposal")
 MAX_NAME_CHARS = 200
+SPOOL_IN_MEMORY = 512 * 1024
 
 
 @dataclass
@@ -183,75 +179,29 @@ def clean_name(name: str | None) -> str:
 
 def _prepare(ctx: ServiceContext, actor: User, upload: Upload) -> _Prepared:
     name = clean_name(upload.name)
-    mime = sniff(upload.stream, name)
     file_id = new_file_id()
+    mime, body, image = ctx.workers.run(_inspect_and_clean, upload.stream, name)
     meta = FileMeta(file_id, actor.id, name, 0, mime, file_id, created_at=ctx.clock.now())
+    if image is None:
+        return _Prepared(meta, body)
+    meta = replace(meta, width=image.width, height=image.height, thumbnail_key=f"{file_id}-thumb")
+    return _Prepared(meta, body, image.thumbnail, image.thumbnail_mime)
+
+
+def _inspect_and_clean(
+    stream: BinaryIO, name: str
+) -> tuple[str, BinaryIO, images.CleanImage | None]:
+    """In a worker thread: the sniffed type, the bytes to store and, for an image, its cleaned
+    form. Images are read whole (at most the upload size limit); their cleaned bytes go back to
+    a spooled file so that ten large images do not sit in memory together."""
+    mime = sniff(stream, name)
     if mime not in IMAGE_TYPES:
-        upload.stream.seek(0)
-        return _Prepared(meta, upload.stream)
-    body, width, height, thumb, thumb_mime = _clean_image(upload.stream, IMAGE_TYPES[mime])
-    meta = replace(meta, width=width, height=height, thumbnail_key=f"{file_id}-thumb")
-    return _Prepared(meta, io.BytesIO(body), thumb, thumb_mime)
-
-
-def _decode(stream: BinaryIO, expected_format: str) -> Image.Image:
-    try:
         stream.seek(0)
-        with Image.open(stream) as probe:
-            probe.verify()
-        stream.seek(0)
-        image = Image.open(stream)
-        if image.format != expected_format:
-            raise UnsupportedMediaType("the image does not match its signature")
-        if image.width * image.height > MAX_PIXELS:
-            raise PayloadTooLarge(f"images are limited to {MAX_PIXELS} pixels")
-        image.load()
-    except (
-        UnidentifiedImageError,
-        Image.DecompressionBombError,
-        OSError,
-        SyntaxError,
-        ValueError,
-        EOFError,
-    ) as error:
-        raise UnsupportedMediaType("the file is not a valid image") from error
-    return image
-
-
-def _clean_image(stream: BinaryIO, fmt: str) -> tuple[bytes, int, int, bytes, str]:
-    """Re-encoded image bytes without metadata, its size, and a thumbnail with its type."""
-    image = _decode(stream, fmt)
-    animated = getattr(image, "n_frames", 1) > 1
-    if not animated:
-        image = ImageOps.exif_transpose(image)  # keep the orientation the camera recorded
-    image.info = {k: v for k, v in image.info.items() if k in KEPT_IMAGE_INFO}
-    params: dict = {}
-    if fmt == "JPEG":
-        if image.mode not in ("RGB", "L", "CMYK"):
-            image = image.convert("RGB")
-        params["quality"] = 90
-    elif fmt == "WEBP":
-        params.update(quality=90, save_all=animated)
-    elif fmt == "GIF":
-        params.update(save_all=animated)
-    if image.info.get("icc_profile"):
-        params["icc_profile"] = image.info["icc_profile"]
-    out = io.BytesIO()
-    image.save(out, fmt, **params)
-    if animated:
-        image.seek(0)
-    thumb, thumb_mime = _thumbnail(image, fmt)
-    return out.getvalue(), image.width, image.height, thumb, thumb_mime
-
-
-def _thumbnail(image: Image.Image, fmt: str) -> tuple[bytes, str]:
-    """A small first-frame preview: PNG for formats that may be transparent, else JPEG."""
-    small = image.copy()
-    small.thumbnail(THUMBNAIL_BOX)
-    out = io.BytesIO()
-    if fmt in ("PNG", "GIF"):
-        small = small.convert("RGBA") if small.mode not in ("RGB", "RGBA", "L", "LA") else small
-        small.save(out, "PNG", optimize=True)
-        return out.getvalue(), "image/png"
-    small.convert("RGB").save(out, "JPEG", quality=80)
-    return out.getvalue(), "image/jpeg"
+        return mime, stream, None
+    stream.seek(0)
+    image = images.clean_image(stream.read(), IMAGE_TYPES[mime])
+    body = SpooledTemporaryFile(max_size=SPOOL_IN_MEMORY)  # noqa: SIM115 - closed by the caller
+    body.write(image.body)
+    body.seek(0)
+    image.body = b""
+    return mime, body, image

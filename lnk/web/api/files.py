@@ -36,15 +36,19 @@ CONDITIONAL = {
     response=ms.UploadOut,
     multipart=ms.UPLOAD_FORM,
     limit="60/minute",
-    errors=(413, 415, 422),
+    errors=(413, 415, 422, 503),
 )
 def upload(user: User):
     """Up to 10 ``files`` parts (more: 422). The type is decided from the bytes; types outside
     the allow-list (images, PDF, plain text, common audio/video and office documents) get 415; a
     file over the size limit (25 MB by default) gets 413, and so (code ``quota_exceeded``) does
-    an upload that would take the caller past its storage quota (1 GiB by default). Uploads
-    never attached to a message are removed after 24 hours. Images are re-encoded without their
-    EXIF data and get a thumbnail. Attach the returned ids to a message with ``attachmentIds``."""
+    an upload that would take the caller past its storage quota (1 GiB by default), and an
+    image whose headers exceed 12,000 px on a side, 40 MP, 200 frames or 200 MP over all frames
+    (the detail names the limit). Uploads never attached to a message are removed after 24
+    hours. Files are stored as sent, except that image metadata (EXIF with GPS, XMP, IPTC,
+    comments, text chunks) is cut out of the container without re-encoding; orientation and
+    colour profile stay. Images get a thumbnail. 503 ``overloaded`` (with ``Retry-After``) when
+    the worker pool is full. Attach the returned ids to a message with ``attachmentIds``."""
     if request.mimetype != "multipart/form-data":
         raise UnsupportedMediaType("send the files as multipart/form-data")
     uploads = [
