@@ -51,6 +51,7 @@ ERROR_MEANING = {
     416: "The range cannot be satisfied.",
     422: "The request is not valid; ``errors`` names the fields.",
     429: "Rate limited; retry after ``Retry-After`` seconds.",
+    503: "Overloaded (the worker pool is full); retry after ``Retry-After`` seconds.",
 }
 SUCCESS = {200: "OK", 201: "Created", 204: "No Content", 206: "Partial Content"}
 INFO = {
@@ -175,7 +176,7 @@ def _problems(op: Operation, refs: dict) -> dict:
         response: dict = {"description": ERROR_MEANING[code]}
         if code != 416:  # the range error of a download is bodiless
             response["content"] = problem
-        if code == 429:
+        if code in (429, 503):
             response["headers"] = {
                 "Retry-After": {
                     "description": "seconds to wait",
