@@ -101,8 +101,11 @@ class Broadcaster:
         self.hub.emit(name, payload, [api_room(u) for u in users])
         try:
             variants = self.pages.message_variants(message, users, action)
-        except Exception:  # a page can still catch up; the API sockets were served
+        except Exception:  # the API sockets were served; the pages catch up instead
             log.exception("rendering %s for pages failed", name)
+            self.hub.emit(
+                "resync", {"conversationId": message.conversation_id}, [page_room(u) for u in users]
+            )
             return
         for variant in variants:
             self.hub.emit(name, variant.payload, [page_room(u) for u in variant.user_ids])

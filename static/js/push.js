@@ -113,9 +113,9 @@
   function listItem(data, countUnread) {
     const cid = data.conversationId;
     const li = byId("conversation-" + cid);
-    const wrap = byId("list-wrap");
-    if (!li || (wrap && wrap.dataset.archived === "1")) {
-      // Not on the page (new, re-appearing after a delete, or archived): ask once.
+    if (!li) {
+      // Not on the page (new, re-appearing after a delete, archived, or beyond the loaded
+      // part of the list): ask once; the answer places it or leaves it out.
       if (!fetchedOnce.has(cid)) { fetchedOnce.add(cid); chat.refreshItem(cid); }
       return;
     }

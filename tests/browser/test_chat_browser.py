@@ -4,6 +4,7 @@ reload, and survives one."""
 from __future__ import annotations
 
 import re
+import time
 
 import pytest
 from playwright.sync_api import expect
@@ -306,3 +307,37 @@ def test_the_icon_sprite_is_fetched_at_most_once_per_page_load(api, pair, signed
     sprite = [r for r in requests if "/static/icons/sprite.svg" in r]
     assert len(sprite) <= 1, sprite
     assert all("?v=" in r for r in requests if "/static/" in r), requests
+
+
+def test_read_marks_are_coalesced_to_one_per_second_per_conversation(api, pair, signed_in):
+    alice, bob, conversation_id, _ = pair
+    bob_page = signed_in(bob)
+    open_conversation(bob_page, conversation_id)
+    posts = _record_requests(bob_page)
+    bob_page.evaluate(
+        """() => {  // the page's own clock for each read mark it sends
+            window.readMarks = [];
+            const socket = window.lnk.chat.socket();
+            const emit = socket.emit.bind(socket);
+            socket.emit = function (event, ...rest) {
+                if (event === "markAsRead") window.readMarks.push(performance.now());
+                return emit(event, ...rest);
+            };
+        }"""
+    )
+    sent = []
+    for n in range(8):  # one every 0.25 s: eight messages in two seconds
+        sent.append(api.send(alice, conversation_id, f"quick {n}")["id"])
+        expect(bob_page.locator(f"#message-{sent[-1]}")).to_be_attached()
+        time.sleep(0.25)
+    deadline = time.monotonic() + 5  # the last, folded read mark goes out within a second
+    while api.json("GET", f"/api/conversations/{conversation_id}", bob)["unreadCount"]:
+        assert time.monotonic() < deadline, "the last messages were never marked read"
+        time.sleep(0.1)
+
+    marks = bob_page.evaluate("window.readMarks")
+    gaps = [b - a for a, b in zip(marks, marks[1:], strict=False)]
+    assert 2 <= len(marks) <= 4, marks  # not one per message (8)
+    assert all(gap >= 990 for gap in gaps), gaps
+    assert [r for r in posts if r.endswith("/read")] == []
+    expect(bob_page.locator(f"#conversation-{conversation_id} .badge")).to_have_count(0)

@@ -99,3 +99,45 @@ def test_no_audience_or_an_unknown_conversation_renders_nothing(app, client, mak
     fragments = PageFragments(app)
     assert fragments.message_variants(_message(app, sent["id"]), []) == []
     assert fragments.message_variants(_message(app, sent["id"]), ["f" * 24]) == []
+
+
+class _RecordingHub:
+    def __init__(self) -> None:
+        self.emits: list[tuple[str, dict, list[str]]] = []
+
+    def emit(self, event: str, payload: dict, rooms: list[str]) -> None:
+        self.emits.append((event, payload, rooms))
+
+
+def test_the_broadcaster_sends_json_to_api_rooms_views_to_page_rooms_and_resync_if_rendering_fails(
+    app, client, make_user
+):
+    from lnk.domain.events import MessageSent
+    from lnk.realtime.broadcaster import Broadcaster
+
+    users, cid = _group(client, make_user, 3)
+    sent = client.post(
+        f"/api/conversations/{cid}/messages", headers=users[0].headers, json={"content": "hey"}
+    ).get_json()
+    event = MessageSent(_message(app, sent["id"]), tuple(u.id for u in users))
+
+    hub = _RecordingHub()
+    Broadcaster(hub, PageFragments(app))(event)
+    assert [(name, rooms) for name, _, rooms in hub.emits] == [
+        ("newMessage", [f"api:{u.id}" for u in users]),
+        ("newMessage", [f"page:{users[0].id}"]),
+        ("newMessage", [f"page:{u.id}" for u in users[1:]]),
+    ]
+    assert hub.emits[0][1]["message"]["content"] == "hey" and "html" not in hub.emits[0][1]
+
+    class Broken:
+        def message_variants(self, *args):
+            raise RuntimeError("template missing")
+
+    hub = _RecordingHub()
+    Broadcaster(hub, Broken())(event)
+    assert [(name, rooms) for name, _, rooms in hub.emits] == [
+        ("newMessage", [f"api:{u.id}" for u in users]),
+        ("resync", [f"page:{u.id}" for u in users]),
+    ]
+    assert hub.emits[1][1] == {"conversationId": cid}
