@@ -143,10 +143,14 @@ class BookingRequest:
 
 @dataclass
 class ReplyPreview:
+    """What a reply shows of the message it answers. Stored as a reference only: ``preview``
+    (and ``seq``) are filled from the original as it is when the reply is read."""
+
     id: str
     sender_id: str
     type: str
     preview: str
+    seq: int | None = None
 
 
 @dataclass

@@ -22,7 +22,7 @@ from lnk.domain.events import (
 )
 from lnk.presenters import conversation_json, iso, message_json
 from lnk.realtime.hub import NAMESPACE, Hub, api_room, conversation_room, page_room, user_room
-from lnk.services import accounts, conversations
+from lnk.services import accounts, conversations, previews
 
 if TYPE_CHECKING:
     from lnk.domain.models import Message
@@ -47,25 +47,13 @@ class Broadcaster:
 
     def __call__(self, event: DomainEvent) -> None:
         if isinstance(event, MessageSent):
-            self._message_event(
-                "newMessage",
-                event.message,
-                event.audience,
-                {
-                    "conversationId": event.message.conversation_id,
-                    "message": message_json(event.message),
-                },
-            )
+            self._message_events("newMessage", event.message, event.audience, {})
         elif isinstance(event, MessageUpdated):
-            self._message_event(
+            self._message_events(
                 "messageUpdated",
                 event.message,
                 event.audience,
-                {
-                    "conversationId": event.message.conversation_id,
-                    "message": message_json(event.message),
-                    "action": event.action,
-                },
+                {"action": event.action},
                 event.action,
             )
         elif isinstance(event, MessagesRead):
@@ -83,6 +71,30 @@ class Broadcaster:
             self._conversation_updated(event)
         elif isinstance(event, UserSuspended):
             self._disconnect_user(event.user_id)
+
+    def _message_events(
+        self,
+        name: str,
+        message: Message,
+        audience: tuple[str, ...],
+        extra: dict,
+        action: str | None = None,
+    ) -> None:
+        """One payload for everyone, except that members who may not see the message a reply
+        answers (joined or cleared after it) get the message without its reply preview."""
+        blind = previews.reply_blind(self.hub.ctx, message, audience)
+        groups = (
+            (tuple(u for u in audience if u not in blind), message),
+            (tuple(u for u in audience if u in blind), previews.without_reply(message)),
+        )
+        for users, shown in groups:
+            if users:
+                payload = {
+                    "conversationId": shown.conversation_id,
+                    "message": message_json(shown),
+                    **extra,
+                }
+                self._message_event(name, shown, users, payload, action)
 
     def _message_event(
         self,

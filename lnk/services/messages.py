@@ -15,9 +15,8 @@ from lnk.services.context import ServiceContext
 from lnk.services.conversations import audience_of, require_membership
 from lnk.services.deadlines import as_seen
 from lnk.services.pagination import clamp_limit, decode_cursor, encode_cursor
+from lnk.services.previews import preview_of, reply_reference, with_live_replies
 from lnk.store.base import DuplicateError, NewMessage
-
-PREVIEW_CHARS = 120
 
 
 @dataclass
@@ -25,28 +24,6 @@ class SendResult:
     message: Message
     created: bool
     warnings: list[dict] = field(default_factory=list)
-
-
-def preview_of(message: Message | NewMessage) -> str:
-    """The one-line text shown for a message in the conversation list."""
-    if getattr(message, "deleted", False):
-        return "Message deleted"
-    text = " ".join((message.content or "").split())
-    if message.type == "media":
-        count = len(message.attachments)
-        label = f"📎 {count} attachment{'s' if count != 1 else ''}"
-        text = f"{label}: {text}" if text else label
-    elif message.type == "location":
-        loc = message.location
-        text = "📍 " + (
-            (loc.name or loc.address) if loc and (loc.name or loc.address) else "Location"
-        )
-    elif message.type == "service_offer" and message.service_offer:
-        text = f"Offer: {message.service_offer.title} ({message.service_offer.status})"
-    elif message.type == "booking_request" and message.booking_request:
-        req = message.booking_request
-        text = f"Booking request: {req.title} ({req.status})"
-    return text[:PREVIEW_CHARS]
 
 
 def visible_message(
@@ -167,7 +144,8 @@ def _store_and_announce(
             new.conversation_id, new.sender_id, new.client_id
         )
         assert earlier is not None
-        return _repeat_of(earlier, new.type)
+        return _repeat_of(ctx, earlier, new.type)
+    message = _with_live_reply(ctx, message)
     if audience is None:
         audience = audience_of(ctx, new.conversation_id)
     ctx.events.publish([MessageSent(message, audience)])
@@ -178,6 +156,13 @@ def _store_and_announce(
 _SEND_KIND = {"text": "message", "media": "message", "location": "location"}
 
 
+def _with_live_reply(ctx: ServiceContext, message: Message, cleared_seq: int = 0) -> Message:
+    """The message with its reply preview built from the original as it is now."""
+    if message.reply_to is None:
+        return message
+    return with_live_replies(ctx, [message], cleared_seq)[0]
+
+
 def _earlier_send(
     ctx: ServiceContext, actor: User, conversation_id: str, client_id: str | None, type_: str
 ) -> SendResult | None:
@@ -186,13 +171,13 @@ def _earlier_send(
     if not client_id:
         return None
     earlier = ctx.store.messages.get_by_client_id(conversation_id, actor.id, client_id)
-    return _repeat_of(earlier, type_) if earlier is not None else None
+    return _repeat_of(ctx, earlier, type_) if earlier is not None else None
 
 
-def _repeat_of(earlier: Message, type_: str) -> SendResult:
+def _repeat_of(ctx: ServiceContext, earlier: Message, type_: str) -> SendResult:
     if _SEND_KIND.get(earlier.type) != _SEND_KIND.get(type_):
         raise Conflict("this clientId was already used for another kind of message")
-    return SendResult(earlier, False)
+    return SendResult(_with_live_reply(ctx, earlier), False)
 
 
 def _own_attachments(ctx: ServiceContext, actor: User, ids: list[str]) -> list:
@@ -220,7 +205,7 @@ def _reply_preview(
         target = None
     if target is None or target.conversation_id != conversation_id or target.deleted:
         raise ValidationFailed.field("replyToId", "is not a message of this conversation")
-    return ReplyPreview(target.id, target.sender_id, target.type, preview_of(target))
+    return reply_reference(target)
 
 
 def list_messages(
@@ -267,18 +252,20 @@ def list_messages(
         items = items[:limit]
         next_cursor = encode_cursor({"d": direction, "s": items[-1].seq})
     now = ctx.clock.now()
+    items = with_live_replies(ctx, items, me.cleared_seq)
     return [as_seen(m, now) for m in items], next_cursor
 
 
 def get_message(ctx: ServiceContext, actor: User, message_id: str) -> Message:
-    return as_seen(visible_message(ctx, actor, message_id)[0], ctx.clock.now())
+    message, me = visible_message(ctx, actor, message_id)
+    return as_seen(_with_live_reply(ctx, message, me.cleared_seq), ctx.clock.now())
 
 
 def edit_message(
     ctx: ServiceContext, actor: User, message_id: str, content: str
 ) -> tuple[Message, list[dict]]:
     """The edited message and the warnings the new text raised (it is flagged if any)."""
-    message, _ = visible_message(ctx, actor, message_id)
+    message, me = visible_message(ctx, actor, message_id)
     if message.sender_id != actor.id:
         raise Forbidden("only the sender may edit a message")
     if message.type not in ("text", "media"):
@@ -300,6 +287,7 @@ def edit_message(
     assert edited is not None
     if warnings and ctx.store.messages.set_flagged(message_id, True):
         edited = replace(edited, flagged=True)
+    edited = _with_live_reply(ctx, edited, me.cleared_seq)
     ctx.events.publish([MessageUpdated(edited, "edited", audience_of(ctx, edited.conversation_id))])
     return edited, warnings
 
@@ -323,6 +311,7 @@ def delete_message(ctx: ServiceContext, actor: User, message_id: str) -> None:
     if deleted is None:
         return  # already deleted: deleting again changes nothing
     files.release(ctx, [meta.id for meta in message.attachments])
+    deleted = replace(deleted, reply_to=None)  # a deleted message quotes nothing either
     audience = tuple(conversation.participant_ids)
     ctx.events.publish(
         [
@@ -340,7 +329,7 @@ def delete_for_me(ctx: ServiceContext, actor: User, message_id: str) -> None:
 
 def react(ctx: ServiceContext, actor: User, message_id: str, emoji: str | None) -> Message:
     """Sets (or with None removes) the actor's one reaction on a message."""
-    message, _ = visible_message(ctx, actor, message_id)
+    message, me = visible_message(ctx, actor, message_id)
     if emoji is not None:
         emoji = emoji.strip()
         if not emoji or len(emoji) > 16 or not emoji_lib.is_emoji(emoji):
@@ -348,9 +337,10 @@ def react(ctx: ServiceContext, actor: User, message_id: str, emoji: str | None) 
     if message.deleted:
         raise Conflict("this message was deleted")
     if message.reactions.get(actor.id) == emoji:
-        return message
+        return _with_live_reply(ctx, message, me.cleared_seq)
     updated = ctx.store.messages.set_reaction(message.id, actor.id, emoji)
     assert updated is not None
+    updated = _with_live_reply(ctx, updated, me.cleared_seq)
     ctx.events.publish(
         [MessageUpdated(updated, "reaction", audience_of(ctx, updated.conversation_id))]
     )

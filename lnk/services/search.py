@@ -11,6 +11,7 @@ from lnk.services.context import ServiceContext
 from lnk.services.conversations import require_participant
 from lnk.services.deadlines import as_seen
 from lnk.services.pagination import clamp_limit, decode_cursor, encode_cursor
+from lnk.services.previews import with_live_replies
 
 TERM_RE = re.compile(r"[^\W_]+", re.UNICODE)
 MAX_TERMS = 8
@@ -55,11 +56,13 @@ def search_messages(
             if conv is not None:
                 conversations[conv.id] = conv
     now = ctx.clock.now()
-    return (
-        [
-            (as_seen(m, now), conversations[m.conversation_id])
-            for m in found
-            if m.conversation_id in conversations
-        ],
-        next_cursor,
-    )
+    results = []
+    for message in found:
+        conversation = conversations.get(message.conversation_id)
+        me = conversation.participant(actor.id) if conversation else None
+        if conversation is None or me is None:
+            continue
+        if message.reply_to is not None:
+            message = with_live_replies(ctx, [message], me.cleared_seq)[0]
+        results.append((as_seen(message, now), conversation))
+    return results, next_cursor

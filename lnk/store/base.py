@@ -232,6 +232,10 @@ class MessageRepository(ABC):
         """None for unknown or malformed ids."""
 
     @abstractmethod
+    def get_many(self, message_ids: Iterable[str]) -> dict[str, Message]:
+        """Known messages among ``message_ids``, by id (unknown or malformed ids are absent)."""
+
+    @abstractmethod
     def get_by_client_id(
         self, conversation_id: str, sender_id: str, client_id: str
     ) -> Message | None:

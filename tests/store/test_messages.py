@@ -271,3 +271,13 @@ def test_one_reaction_per_user_replaced_then_removed(store: Store, make) -> None
     assert store.messages.get(sent.id).reactions == {alice.id: "😂"}
     assert store.messages.set_reaction(sent.id, bob.id, None).reactions == {alice.id: "😂"}
     assert store.messages.set_reaction(Store.new_id(), bob.id, "👍") is None
+
+
+def test_get_many_returns_the_known_messages_by_id(store, make) -> None:
+    alice, bob = make.users("alice", "bob")
+    chat = make.direct(alice, bob)
+    first, second = make.send(chat, alice, "one"), make.send(chat, bob, "two")
+    found = store.messages.get_many([first.id, second.id, first.id, "junk", "0" * 24])
+    assert set(found) == {first.id, second.id}
+    assert found[first.id].content == "one" and found[second.id].sender_id == bob.id
+    assert store.messages.get_many([]) == {}

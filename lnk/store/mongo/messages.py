@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from datetime import datetime
 from typing import Any
 
@@ -173,6 +174,14 @@ class MongoMessageRepository(FlagQueue, MessageRepository):
         oid = parse_oid(message_id)
         doc = self._messages.find_one({"_id": oid}) if oid else None
         return message_from_doc(doc) if doc else None
+
+    def get_many(self, message_ids: Iterable[str]) -> dict[str, Message]:
+        oids = list(dict.fromkeys(filter(None, map(parse_oid, message_ids))))
+        if not oids:
+            return {}
+        return {
+            str(d["_id"]): message_from_doc(d) for d in self._messages.find({"_id": {"$in": oids}})
+        }
 
     def get_by_client_id(
         self, conversation_id: str, sender_id: str, client_id: str

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import sqlite3
+from collections.abc import Iterable
 from datetime import datetime
 
 from lnk.domain.models import Message
@@ -19,7 +20,7 @@ from lnk.store.sqlite.codec import (
     request_to_json,
     to_ms,
 )
-from lnk.store.sqlite.connection import Database
+from lnk.store.sqlite.connection import Database, placeholders
 from lnk.store.sqlite.message_offers import OfferState, offer_columns, refresh_preview
 from lnk.store.sqlite.message_reads import ReadTracking
 from lnk.store.sqlite.search import search_rows
@@ -122,6 +123,13 @@ class SqliteMessageRepository(ReadTracking, OfferState, MessageRepository):
     def get(self, message_id: str) -> Message | None:
         row = self.db.one("SELECT * FROM messages WHERE id = ?", (message_id,))
         return message_from_row(row) if row else None
+
+    def get_many(self, message_ids: Iterable[str]) -> dict[str, Message]:
+        ids = list(dict.fromkeys(message_ids))
+        if not ids:
+            return {}
+        rows = self.db.all(f"SELECT * FROM messages WHERE id IN ({placeholders(len(ids))})", ids)
+        return {row["id"]: message_from_row(row) for row in rows}
 
     def get_by_client_id(
         self, conversation_id: str, sender_id: str, client_id: str
