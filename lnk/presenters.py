@@ -159,6 +159,8 @@ def message_json(message: Message) -> dict:
             "expiresAt": iso(request.expires_at),
             "bookingId": request.booking_id,
             "respondedAt": iso(request.responded_at),
+            "price": None if request.price is None else money(request.price),
+            "currency": request.currency,
         },
         "replyTo": None
         if message.reply_to is None

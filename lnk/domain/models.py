@@ -139,6 +139,10 @@ class BookingRequest:
     expires_at: datetime
     booking_id: str | None = None
     responded_at: datetime | None = None
+    # The package's price when the request was sent: the booking is made at this price even
+    # if the provider changes the package meanwhile (None only on requests sent before).
+    price: Decimal | None = None
+    currency: str | None = None
 
 
 @dataclass

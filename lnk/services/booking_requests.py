@@ -55,6 +55,8 @@ def send_booking_request(
         text,
         "pending",
         now + ctx.rules.booking_request_ttl,
+        price=package.price,
+        currency=package.currency,
     )
     new = NewMessage(
         conversation.id,
@@ -76,9 +78,12 @@ def confirm_request(ctx: ServiceContext, actor: User, message_id: str) -> Messag
     if actor.id != request.provider_id:
         raise Forbidden("only the package owner may confirm this request")
     deals.require_pending(ctx, message, conversation)
-    package = ctx.store.packages.get(request.service_package_id)
-    if package is None:
-        raise Conflict("the service package of this request no longer exists")
+    price, currency = request.price, request.currency
+    if price is None or currency is None:  # sent before requests kept their price
+        package = ctx.store.packages.get(request.service_package_id)
+        if package is None:
+            raise Conflict("the service package of this request no longer exists")
+        price, currency = package.price, package.currency
     now = ctx.clock.now()
     confirmed = replace(request, status="confirmed", responded_at=now)
     deals.respond(ctx, message, confirmed)
@@ -93,8 +98,8 @@ def confirm_request(ctx: ServiceContext, actor: User, message_id: str) -> Messag
                 message.id,
                 request.requested_start,
                 request.duration_minutes,
-                package.price,
-                package.currency,
+                price,
+                currency,
                 "confirmed",
                 now,
             ),

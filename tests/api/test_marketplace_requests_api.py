@@ -267,3 +267,20 @@ def _parse(value: str):
     from datetime import datetime
 
     return datetime.fromisoformat(value.replace("Z", "+00:00"))
+
+
+def test_a_request_keeps_the_price_it_was_sent_at(client, shop, clock):
+    alice, bob, cid, pkg = shop
+    sent = request(client, bob, cid, pkg["id"], later(clock, 48)).get_json()
+    assert sent["bookingRequest"]["price"] == 25 and sent["bookingRequest"]["currency"] == "EUR"
+    raised = client.put(
+        f"/api/service-packages/{pkg['id']}",
+        json={"price": 250, "currency": "USD"},
+        headers=alice.headers,
+    )
+    assert raised.status_code == 200 and raised.get_json()["price"] == 250
+    confirmed = act(client, alice, sent["id"], "booking/confirm")
+    assert confirmed.status_code == 200
+    assert confirmed.get_json()["bookingRequest"]["price"] == 25
+    [booking] = client.get("/api/bookings?role=client", headers=bob.headers).get_json()["items"]
+    assert booking["price"] == 25 and booking["currency"] == "EUR"

@@ -288,3 +288,17 @@ def test_has_confirmed_in_conversation(store: Store, make) -> None:
     assert not store.bookings.has_confirmed_in_conversation(Store.new_id())
     store.bookings.set_status(booking.id, "cancelled")
     assert not store.bookings.has_confirmed_in_conversation(booking.conversation_id)
+
+
+def test_a_booking_request_keeps_its_price_snapshot(store, make) -> None:
+    from dataclasses import replace
+    from decimal import Decimal
+
+    alice, bob = make.users("alice", "bob")
+    chat = make.direct(alice, bob)
+    priced = replace(make.request(alice), price=Decimal("19.90"), currency="EUR")
+    sent = make.send(chat, bob, "", type="booking_request", booking_request=priced)
+    stored = store.messages.get(sent.id).booking_request
+    assert stored.price == Decimal("19.90") and stored.currency == "EUR"
+    legacy = make.send(chat, bob, "", type="booking_request", booking_request=make.request(alice))
+    assert store.messages.get(legacy.id).booking_request.price is None

@@ -275,6 +275,8 @@ def request_to_doc(request: BookingRequest) -> Doc:
         "expiresAt": to_bson_dt(request.expires_at),
         "bookingId": ref_or_none(request.booking_id),
         "respondedAt": dt_or_none(request.responded_at),
+        "price": None if request.price is None else to_decimal128(request.price),
+        "currency": request.currency,
     }
 
 
@@ -290,6 +292,8 @@ def request_from_doc(doc: Doc) -> BookingRequest:
         expires_at=aware(doc["expiresAt"]),
         booking_id=sid_or_none(doc.get("bookingId")),
         responded_at=from_bson_dt(doc.get("respondedAt")),
+        price=None if doc.get("price") is None else from_decimal128(doc["price"]),
+        currency=doc.get("currency"),
     )
 
 

@@ -125,6 +125,8 @@ def request_to_json(r: BookingRequest | None) -> str | None:
             "expires_at": to_ms(r.expires_at),
             "booking_id": r.booking_id,
             "responded_at": to_ms(r.responded_at),
+            "price": None if r.price is None else str(r.price),
+            "currency": r.currency,
         }
     )
 
@@ -133,6 +135,8 @@ def request_from_json(s: str) -> BookingRequest:
     d = json.loads(s)
     for key in ("requested_start", "expires_at", "responded_at"):
         d[key] = from_ms(d[key])
+    if d.get("price") is not None:
+        d["price"] = Decimal(d["price"])
     return BookingRequest(**d)
 
 

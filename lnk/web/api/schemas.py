@@ -286,6 +286,10 @@ class BookingRequestOut(Schema):
     expires_at: Instant
     booking_id: str | None
     responded_at: Instant | None
+    price: float | None = Field(
+        None, description="the package price when the request was sent; the booking uses it"
+    )
+    currency: str | None = None
 
 
 class ReplyOut(Schema):
