@@ -50,6 +50,7 @@ def choose_async_mode(settings: Settings) -> str:
 
 
 def init_realtime(app: Flask, settings: Settings) -> None:
+    from lnk.realtime import wire_json
     from lnk.realtime.broadcaster import Broadcaster
     from lnk.realtime.hub import Hub
     from lnk.realtime.namespace import MessagingNamespace
@@ -60,6 +61,7 @@ def init_realtime(app: Flask, settings: Settings) -> None:
         async_mode=choose_async_mode(settings),
         message_queue=settings.redis_url,
         max_http_buffer_size=ENGINE_MAX_PAYLOAD,
+        json=wire_json,
         logger=False,
         engineio_logger=False,
     )

@@ -19,6 +19,7 @@ from lnk.errors import LnkError, PayloadTooLarge, Unauthorized, ValidationFailed
 from lnk.presenters import iso
 from lnk.realtime.auth import authenticate
 from lnk.realtime.hub import NAMESPACE, Hub, api_room, conversation_room, page_room, user_room
+from lnk.realtime.wire_json import UNPARSEABLE
 from lnk.services import conversations, reads
 
 log = logging.getLogger(__name__)
@@ -100,6 +101,9 @@ class MessagingNamespace(Namespace):
         self.hub = hub
 
     def trigger_event(self, event: str, *args: Any) -> Any:
+        if event == UNPARSEABLE:
+            message = "the payload is not JSON this server can read (nested too deeply)"
+            return {"ok": False, "error": {"code": "bad_request", "message": message}}
         if not hasattr(self, "on_" + (event or "")):
             return {"ok": False, "error": {"code": "bad_request", "message": "unknown event"}}
         return super().trigger_event(event, *args)

@@ -111,7 +111,7 @@ def search_users(
     ctx: ServiceContext, q: str | None, limit: int | None, cursor: str | None
 ) -> tuple[list[User], str | None]:
     limit = clamp_limit(limit, 20)
-    after = decode_cursor(cursor, "u")["u"] if cursor else None
+    after = decode_cursor(cursor, u=str)["u"] if cursor else None
     users = ctx.store.users.search((q or "").strip().lower(), limit + 1, after_username=after)
     has_more = len(users) > limit
     users = users[:limit]

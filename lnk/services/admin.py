@@ -73,7 +73,7 @@ def flagged_messages(
     """The moderators' queue, newest first, a page at a time."""
     require_admin(actor)
     limit = clamp_limit(limit, 20)
-    before = decode_cursor(cursor, "m")["m"] if cursor else None
+    before = decode_cursor(cursor, m=str)["m"] if cursor else None
     found = ctx.store.messages.flagged(limit + 1, before_id=before)
     page = found[:limit]
     next_cursor = encode_cursor({"m": page[-1].id}) if len(found) > limit else None

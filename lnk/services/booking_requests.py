@@ -44,6 +44,9 @@ def send_booking_request(
     now = ctx.clock.now()
     if start <= now:
         raise ValidationFailed.field("requestedStart", "must be in the future")
+    if start > now + ctx.rules.booking_horizon:
+        days = ctx.rules.booking_horizon.days
+        raise ValidationFailed.field("requestedStart", f"must be within {days} days from now")
     text = deals.clean_note(note)
     warnings = moderation.screen_text(ctx, conversation.id, text or "")
     request = BookingRequest(
@@ -176,6 +179,10 @@ def _decline_overlapping(ctx: ServiceContext, confirmed: Message) -> None:
 
 
 def _utc_ms(value: datetime) -> datetime:
-    """Aware UTC with millisecond precision (a naive time is taken as UTC)."""
-    value = value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
+    """Aware UTC with millisecond precision (a naive time is taken as UTC); a time that has
+    no UTC equivalent (beyond year 9999 once converted) is a 422."""
+    try:
+        value = value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
+    except OverflowError:
+        raise ValidationFailed.field("requestedStart", "is out of range") from None
     return value.replace(microsecond=value.microsecond // 1000 * 1000)

@@ -31,7 +31,7 @@ def list_bookings(
     if role is not None and role not in ROLES:
         raise ValidationFailed.field("role", "must be client or provider")
     limit = clamp_limit(limit, 20)
-    before_id = decode_cursor(cursor, "id")["id"] if cursor else None
+    before_id = decode_cursor(cursor, id=str)["id"] if cursor else None
     items = ctx.store.bookings.list_for_user(actor.id, role, limit + 1, before_id)
     next_cursor = None
     if len(items) > limit:

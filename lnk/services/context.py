@@ -22,6 +22,7 @@ class Rules:
     offer_default_hours: int = 48
     offer_max_hours: int = 720
     booking_request_ttl: timedelta = timedelta(hours=24)
+    booking_horizon: timedelta = timedelta(days=730)  # how far ahead a request may ask
     max_attachments: int = 10
     upload_quota_bytes: int = 1 << 30  # what one user may keep stored (LNK_UPLOAD_QUOTA_BYTES)
     unattached_upload_ttl: timedelta = timedelta(hours=24)

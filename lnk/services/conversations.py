@@ -121,11 +121,14 @@ def list_conversations(
     limit = clamp_limit(limit, 20)
     after = None
     if cursor:
-        data = decode_cursor(cursor, "t", "id")
+        data = decode_cursor(cursor, t=str, id=str)
         try:
-            after = ConversationCursor(datetime.fromisoformat(data["t"]), str(data["id"]))
-        except (TypeError, ValueError):
-            raise ValidationFailed.field("cursor", "is not a cursor this list returned") from None
+            when = datetime.fromisoformat(data["t"])
+        except ValueError:
+            when = None
+        if when is None or when.tzinfo is None:
+            raise ValidationFailed.field("cursor", "is not a cursor this list returned")
+        after = ConversationCursor(when, data["id"])
     items = ctx.store.conversations.list_for_user(
         actor.id, archived=archived, limit=limit + 1, after=after
     )

@@ -14,7 +14,7 @@ from lnk.services import files, moderation
 from lnk.services.context import ServiceContext
 from lnk.services.conversations import audience_of, require_membership
 from lnk.services.deadlines import as_seen
-from lnk.services.pagination import clamp_limit, decode_cursor, encode_cursor
+from lnk.services.pagination import check_seq, clamp_limit, decode_cursor, encode_cursor
 from lnk.services.previews import preview_of, reply_reference, with_live_replies
 from lnk.store.base import DuplicateError, NewMessage
 
@@ -224,11 +224,11 @@ def list_messages(
     limit = clamp_limit(limit, 50)
     direction, seq = "before", None
     if cursor:
-        data = decode_cursor(cursor, "d", "s")
-        if data["d"] not in ("before", "after") or not isinstance(data["s"], int):
+        data = decode_cursor(cursor, d=str, s=int)
+        if data["d"] not in ("before", "after"):
             raise ValidationFailed.field("cursor", "is not a cursor this list returned")
         direction, seq = data["d"], data["s"]
-    elif after_seq is not None:
+    elif check_seq(after_seq, "afterSeq") is not None:
         direction, seq = "after", after_seq
     elif after or before:
         anchor_id = after or before

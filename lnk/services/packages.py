@@ -113,7 +113,7 @@ def list_packages(
     """The caller's packages (inactive ones too), or another owner's active ones; newest first."""
     owner = owner_id or actor.id
     limit = clamp_limit(limit, 20)
-    before_id = decode_cursor(cursor, "id")["id"] if cursor else None
+    before_id = decode_cursor(cursor, id=str)["id"] if cursor else None
     items = ctx.store.packages.list_by_owner(
         owner, include_inactive=owner == actor.id, limit=limit + 1, before_id=before_id
     )

@@ -41,7 +41,7 @@ def search_messages(
     if conversation_id:
         require_participant(ctx, actor, conversation_id)
     limit = clamp_limit(limit, 20)
-    before_id = decode_cursor(cursor, "id")["id"] if cursor else None
+    before_id = decode_cursor(cursor, id=str)["id"] if cursor else None
     found = ctx.store.messages.search(
         actor.id, terms, conversation_id=conversation_id, before_id=before_id, limit=limit + 1
     )

@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import threading
+
 import pytest
 
 from lnk.services.context import Rules
 from tests.support.api import Api
 from tests.support.live_server import LiveServer
-from tests.support.sockets import SocketClient
+from tests.support.sockets import NAMESPACE, SocketClient
 
 EVENTS = ["joinConversation", "leaveConversation", "typing", "markAsRead", "getOnlineUsers"]
 
@@ -126,3 +128,25 @@ def test_mark_as_read_takes_as_many_ids_as_the_http_route(api, socket_factory):
     assert "messageIds" in http.json()["errors"]
     ack = client.call("markAsRead", {"conversationId": cid, "messageIds": too_many[:-1]})
     assert ack["ok"] is True and ack["unreadCount"] == 0
+
+
+def test_json_nested_too_deeply_gets_an_error_ack_and_the_socket_stays_up(api, socket_factory):
+    alice, bob = api.users(2, "deep")
+    cid = api.direct(alice, bob)["id"]
+    client = socket_factory(alice)
+    answered = threading.Event()
+    acks: list = []
+
+    def on_ack(*args):
+        acks.append(args[0] if args else None)
+        answered.set()
+
+    assert client.call("getOnlineUsers", {"conversationId": cid})["ok"]
+    ack_id = 4242  # sent by hand: the client's own encoder cannot write JSON this deep
+    client.sio.callbacks[NAMESPACE][ack_id] = on_ack
+    deep = "[" * 30_000 + "]" * 30_000
+    client.sio.eio.send(f'2{NAMESPACE},{ack_id}["typing",{deep}]')
+    assert answered.wait(10), "no acknowledgement"
+    assert acks[0]["ok"] is False and acks[0]["error"]["code"] == "bad_request"
+    assert client.connected
+    assert client.call("joinConversation", {"conversationId": cid})["ok"]

@@ -14,6 +14,7 @@ from pydantic import BaseModel, ConfigDict, Field, StringConstraints
 from pydantic.alias_generators import to_camel
 
 from lnk.services.context import Rules
+from lnk.services.pagination import MAX_SAFE_INT
 
 ObjectId = Annotated[str, StringConstraints(pattern=r"^[0-9a-f]{24}$")]
 Limit = Annotated[int, Field(ge=1, description="page size; values above 100 are clamped")]
@@ -136,7 +137,7 @@ class LocationBody(Schema):
 class MessageListQuery(Schema):
     before: ObjectId | None = None
     after: ObjectId | None = None
-    after_seq: Annotated[int, Field(ge=0)] | None = None
+    after_seq: Annotated[int, Field(ge=0, le=MAX_SAFE_INT)] | None = None
     limit: Limit | None = None
     cursor: Cursor | None = None
 

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import hmac
 import time
+import unicodedata
 from datetime import UTC, datetime
 
 from flask import Response, current_app, g, request
@@ -26,7 +27,7 @@ from flask_jwt_extended.exceptions import JWTExtendedException
 from jwt.exceptions import PyJWTError
 
 from lnk.domain.models import User
-from lnk.errors import Forbidden, Unauthorized
+from lnk.errors import BadRequest, Forbidden, Unauthorized
 from lnk.services import accounts
 from lnk.web.context import ctx
 
@@ -129,7 +130,25 @@ def sign_out(response: Response) -> None:
 
 
 def safe_next(target: str | None, default: str = "/chat") -> str:
-    """Only same-site paths are followed after sign-in (no open redirect)."""
-    if not target or not target.startswith("/") or target.startswith("//") or "\\" in target:
+    """Only same-site paths are followed after sign-in (no open redirect, no header
+    injection: a target with control or formatting characters is never followed)."""
+    if (
+        not target
+        or not target.startswith("/")
+        or target.startswith("//")
+        or "\\" in target
+        or _has_control(target)
+    ):
         return default
     return target
+
+
+def check_next(target: str | None) -> None:
+    """A 400 for a ``next`` holding control or formatting characters (CR/LF would split the
+    redirect's headers): refused before the form does anything."""
+    if target and _has_control(target):
+        raise BadRequest("next: must not contain control characters")
+
+
+def _has_control(text: str) -> bool:
+    return any(unicodedata.category(ch) in ("Cc", "Cf") for ch in text)

@@ -39,6 +39,7 @@ def _page(template: str, form, status: int = 200) -> Response:
 @bp.route("/login", methods=["GET", "POST"])
 @limiter.limit(AUTH_LIMIT, methods=["POST"])
 def login() -> Response:
+    session.check_next(request.values.get("next"))
     if request.method == "GET" and session.page_user() is not None:
         return redirect(session.safe_next(request.args.get("next")))
     form = LoginForm()
@@ -55,6 +56,7 @@ def login() -> Response:
 @bp.route("/register", methods=["GET", "POST"])
 @limiter.limit(AUTH_LIMIT, methods=["POST"])
 def register() -> Response:
+    session.check_next(request.values.get("next"))
     form = RegisterForm()
     if form.validate_on_submit():
         try:

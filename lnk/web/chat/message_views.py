@@ -9,6 +9,7 @@ from flask import Response, abort, make_response, render_template, request
 from lnk.domain.models import User
 from lnk.errors import ValidationFailed
 from lnk.services import conversations, messages, reads
+from lnk.services.pagination import check_seq
 from lnk.web.chat import threads
 from lnk.web.chat.blueprint import bp, signed_in
 from lnk.web.chat.fragments import item_html, message_response, removed_response
@@ -22,9 +23,10 @@ def _int_arg(name: str) -> int | None:
     if raw is None or raw == "":
         return None
     try:
-        return max(0, int(raw))
+        value = max(0, int(raw))
     except ValueError:
         raise ValidationFailed.field(name, "must be a whole number") from None
+    return check_seq(value, name)
 
 
 def _float_field(name: str) -> float:
