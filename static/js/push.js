@@ -57,6 +57,10 @@
     return strftime(d, d.getFullYear() !== new Date().getFullYear() ? "%-d %b %y" : "%-d %b");
   }
 
+  function browserZone() {
+    try { return Intl.DateTimeFormat().resolvedOptions().timeZone || ""; } catch (e) { return ""; }
+  }
+
   function localize(root) {
     root.querySelectorAll("time[data-format]").forEach(function (t) {
       const d = new Date(t.getAttribute("datetime"));
@@ -64,6 +68,8 @@
       t.textContent = strftime(d, t.dataset.format);
       if (t.dataset.titleFormat) t.title = strftime(d, t.dataset.titleFormat);
     });
+    const zone = browserZone();
+    if (zone) root.querySelectorAll("[data-tz-label]").forEach(function (el) { el.textContent = zone; });
     root.querySelectorAll("li.msg[data-ts]").forEach(function (li) {
       const d = new Date(Number(li.dataset.ts));
       li.dataset.day = strftime(d, "%Y-%m-%d");

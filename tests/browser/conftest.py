@@ -47,13 +47,15 @@ def browser() -> Iterator:
 
 @pytest.fixture
 def signed_in(browser, live_server) -> Iterator[Callable]:  # noqa: F811
-    """``signed_in(user, viewport=DESKTOP)``: a page of a fresh browser context, logged in
-    through the login form, on /chat. Fails the test on page errors or external requests."""
+    """``signed_in(user, viewport=DESKTOP, timezone_id=None)``: a page of a fresh browser
+    context (in that IANA time zone, if given), logged in through the login form, on /chat.
+    Fails the test on page errors or external requests."""
     contexts = []
     problems: list[str] = []
 
-    def open_page(user: TestUser, viewport: dict | None = None):
-        context = browser.new_context(viewport=viewport or DESKTOP)
+    def open_page(user: TestUser, viewport: dict | None = None, timezone_id: str | None = None):
+        options = {"timezone_id": timezone_id} if timezone_id else {}
+        context = browser.new_context(viewport=viewport or DESKTOP, **options)
         contexts.append(context)
         page = context.new_page()
         page.set_default_timeout(10_000)

@@ -8,7 +8,7 @@ from datetime import datetime, timedelta
 from decimal import Decimal
 from functools import wraps
 from typing import Any
-from urllib.parse import quote
+from urllib.parse import quote, unquote
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from flask import (
@@ -100,13 +100,24 @@ def page_headers(response: Response) -> Response:
 
 
 def viewer_tz() -> ZoneInfo:
-    """The browser's time zone (cookie ``tz``, set by the page script), else UTC."""
+    """The browser's time zone, else UTC. The page script stores it URL-encoded in the ``tz``
+    cookie (``America%2FNew_York``), so it is decoded here."""
     if "lnk_tz" not in g:
-        try:
-            g.lnk_tz = ZoneInfo(request.cookies.get("tz") or "UTC")
-        except (ZoneInfoNotFoundError, ValueError):
-            g.lnk_tz = ZoneInfo("UTC")
+        g.lnk_tz = zone_named(unquote(request.cookies.get("tz") or ""))
     return g.lnk_tz
+
+
+def zone_named(name: str) -> ZoneInfo:
+    """The IANA zone of that name, or UTC for an empty, unknown or malformed one."""
+    try:
+        return ZoneInfo(name or "UTC")
+    except (ZoneInfoNotFoundError, ValueError, OSError):
+        return ZoneInfo("UTC")
+
+
+def zone_label() -> str:
+    """The viewer's zone as shown next to booking times: its IANA name (``America/New_York``)."""
+    return getattr(viewer_tz(), "key", None) or "UTC"
 
 
 def local(dt: datetime) -> datetime:
@@ -203,6 +214,7 @@ def install_filters(app: Flask) -> None:
     )
     app.jinja_env.globals.update(
         day_label=lambda dt: day_label(dt, current_app.extensions["lnk"].clock.now()),
+        zone_label=zone_label,
         preview=preview_of,
         reactions=lambda m: reactions_json(m.reactions),
         quick_reactions=QUICK_REACTIONS,
