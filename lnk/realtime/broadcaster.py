@@ -82,7 +82,9 @@ class Broadcaster:
     ) -> None:
         """One payload for everyone, except that members who may not see the message a reply
         answers (joined or cleared after it) get the message without its reply preview."""
-        blind = previews.reply_blind(self.hub.ctx, message, audience)
+        blind = set()
+        if message.reply_to is not None:
+            blind = previews.reply_blind(self.hub.ctx, message, audience)
         groups = (
             (tuple(u for u in audience if u not in blind), message),
             (tuple(u for u in audience if u in blind), previews.without_reply(message)),
