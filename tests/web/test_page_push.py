@@ -4,7 +4,11 @@ from __future__ import annotations
 
 import re
 
+import pytest
+
 from lnk.web.chat.push import PageFragments
+
+pytestmark = pytest.mark.both_engines
 
 
 def _group(client, make_user, size: int):
