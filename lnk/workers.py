@@ -13,7 +13,8 @@ waiting without limit.
 Under gevent (the standard library monkey-patched) the threads are gevent's ``ThreadPool``, which
 hands results back to the loop through an async watcher. Otherwise (threading mode, in-process
 tests) a ``concurrent.futures.ThreadPoolExecutor`` does the same job. A call made from inside a
-worker thread runs directly in that thread.
+worker thread runs directly in that thread. Worker threads run at a lower scheduling priority
+(nice 10) than the loop, so that on a busy core the loop still answers promptly.
 
 Work given to the pool must not touch objects that belong to the loop: gevent locks (which is
 what ``threading.Lock`` is after monkey-patching), sockets, the store's shared connection. Pass it
@@ -22,6 +23,8 @@ plain data and get plain data back.
 
 from __future__ import annotations
 
+import contextlib
+import os
 import threading
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
@@ -32,6 +35,7 @@ from lnk.errors import LnkError
 T = TypeVar("T")
 
 RETRY_AFTER_SECONDS = 2
+WORKER_NICENESS = 10
 
 
 class Overloaded(LnkError):
@@ -99,7 +103,10 @@ class WorkerPool:
         again in the caller, and the pool does not log it as a crash (a wrong password is not)."""
 
         def task(*args: Any, **kwargs: Any) -> tuple[bool, Any]:
-            self._worker_idents.add(_native_ident())
+            ident = _native_ident()
+            if ident not in self._worker_idents:
+                self._worker_idents.add(ident)
+                _lower_priority(ident)
             try:
                 return True, fn(*args, **kwargs)
             except Exception as error:  # noqa: BLE001 - handed to the caller
@@ -127,6 +134,16 @@ class WorkerPool:
             pool.shutdown(wait=False)
         else:
             pool.kill()
+
+
+def _lower_priority(thread_id: int) -> None:
+    """Worker threads yield the CPU to the loop: on one core, a thread at the same priority
+    would get the CPU for whole scheduler slices while the loop's requests wait. Linux applies a
+    nice value per thread (and to the threads a native library starts from it, like argon2's
+    lanes); elsewhere this does nothing."""
+    with contextlib.suppress(AttributeError, OSError):
+        current = os.getpriority(os.PRIO_PROCESS, thread_id)
+        os.setpriority(os.PRIO_PROCESS, thread_id, min(19, current + WORKER_NICENESS))
 
 
 def _native_lock() -> Any:

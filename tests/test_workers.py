@@ -149,3 +149,16 @@ def test_logins_beyond_the_pool_get_503_overloaded_and_change_nothing(app, clien
     )
     assert retry.status_code == 201
     ctx.workers.close()
+
+
+def test_worker_threads_run_at_a_lower_priority_than_the_loop() -> None:
+    import os
+
+    pool = WorkerPool(threads=1, queue=0)
+    try:
+        mine = os.getpriority(os.PRIO_PROCESS, threading.get_native_id())
+        theirs = pool.run(lambda: os.getpriority(os.PRIO_PROCESS, threading.get_native_id()))
+        assert theirs == min(19, mine + 10)
+        assert os.getpriority(os.PRIO_PROCESS, threading.get_native_id()) == mine
+    finally:
+        pool.close()

@@ -30,6 +30,7 @@ STANDALONE = {0x01, *range(0xD0, 0xD8)}  # TEM and RSTn carry no length
 FRAME_HEADERS = {0xC0, 0xC1, 0xC2, 0xC3, 0xC5, 0xC6, 0xC7, 0xC9, 0xCA, 0xCB, 0xCD, 0xCE, 0xCF}
 # the end of entropy-coded data: 0xFF followed by a marker (not stuffing 00, RSTn or fill FF)
 NEXT_MARKER = re.compile(rb"\xff(?=[^\x00\xd0-\xd7\xff])")
+SCAN_WINDOW = 1 << 18  # one regex call holds the GIL; scanning in windows lets the loop run
 
 
 def _segments(data: bytes) -> list[tuple[int, int, int]]:
@@ -61,12 +62,20 @@ def _segments(data: bytes) -> list[tuple[int, int, int]]:
         if length < 2 or end > size:
             raise MediaError("a JPEG segment runs past the end of the file")
         if marker == SOS:
-            found = NEXT_MARKER.search(data, end)
-            if found is None:
-                raise MediaError("the JPEG file has no end-of-image marker")
-            end = found.start()
+            end = _end_of_scan(data, end)
         out.append((marker, pos, end))
         pos = end
+
+
+def _end_of_scan(data: bytes, pos: int) -> int:
+    """Where the entropy-coded data starting at ``pos`` ends (the next marker)."""
+    size = len(data)
+    while pos < size:
+        found = NEXT_MARKER.search(data, pos, min(size, pos + SCAN_WINDOW + 1))
+        if found is not None:
+            return found.start()
+        pos += SCAN_WINDOW
+    raise MediaError("the JPEG file has no end-of-image marker")
 
 
 def _payload(data: bytes, start: int, end: int) -> bytes:
@@ -74,9 +83,13 @@ def _payload(data: bytes, start: int, end: int) -> bytes:
 
 
 def inspect(data: bytes) -> ImageInfo:
+    return _info(data, _segments(data))
+
+
+def _info(data: bytes, segments: list[tuple[int, int, int]]) -> ImageInfo:
     width = height = 0
     orientation = 1
-    for marker, start, end in _segments(data):
+    for marker, start, end in segments:
         if marker in FRAME_HEADERS and not width:
             if end - start < 9:
                 raise MediaError("a JPEG frame header is too short")
@@ -104,7 +117,7 @@ def _kept(marker: int, payload: bytes) -> bool:
 
 def strip(data: bytes) -> bytes:
     segments = _segments(data)
-    orientation = inspect(data).orientation
+    orientation = _info(data, segments).orientation
     parts = [data[:2]]
     removed = segments[-1][2] != len(data)  # bytes after EOI
     for marker, start, end in segments:

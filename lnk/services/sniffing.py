@@ -16,11 +16,13 @@ from typing import BinaryIO
 
 import puremagic
 
-from lnk.errors import UnsupportedMediaType
+from lnk.errors import PayloadTooLarge, UnsupportedMediaType
 
 HEAD_BYTES = 8192
 TEXT_CHUNK = 1 << 16
 WEAK = 0.3  # below this a signature is a guess; text may still win
+MAX_ARCHIVE_ENTRIES = 20_000  # office documents hold hundreds; 150,000 take seconds to list
+EOCD_SEARCH = 22 + 65_535  # the end-of-central-directory record and the longest comment
 
 IMAGE_TYPES = {"image/png": "PNG", "image/jpeg": "JPEG", "image/gif": "GIF", "image/webp": "WEBP"}
 
@@ -122,9 +124,27 @@ def is_utf8_text(stream: BinaryIO) -> bool:
     return True
 
 
+def archive_entries(stream: BinaryIO) -> int | None:
+    """The entry count the ZIP's end-of-central-directory record declares (None if there is no
+    such record; 65,535 stands for "more", as in ZIP64), read from the file's tail alone."""
+    stream.seek(0, 2)
+    size = stream.tell()
+    stream.seek(max(0, size - EOCD_SEARCH))
+    tail = stream.read()
+    stream.seek(0)
+    at = tail.rfind(b"PK\x05\x06")
+    if at < 0 or at + 22 > len(tail):
+        return None
+    return int.from_bytes(tail[at + 10 : at + 12], "little")
+
+
 def _office_zip(stream: BinaryIO) -> str:
     """Office Open XML or OpenDocument, recognised by the archive's directory (nothing is
-    decompressed but the tiny ``mimetype`` entry)."""
+    decompressed but the tiny ``mimetype`` entry). Reading a directory costs Python time per
+    entry, so archives declaring more than ``MAX_ARCHIVE_ENTRIES`` are refused (413) first."""
+    entries = archive_entries(stream)
+    if entries is not None and entries > MAX_ARCHIVE_ENTRIES:
+        raise PayloadTooLarge(f"documents are limited to {MAX_ARCHIVE_ENTRIES:,} archive entries")
     try:
         with zipfile.ZipFile(stream) as archive:
             names = set(archive.namelist())

@@ -4,12 +4,14 @@
 for every file part and writes the part into it chunk by chunk (64 KiB) as the body is read. The
 container, ``CappedSpool``, keeps up to 512 KiB in memory, then spills to a temporary file, and
 counts bytes: the write that crosses ``Settings.max_upload_bytes`` raises 413 at once, so the rest
-of the body is never read. More file parts than an upload may carry are refused (422) when the
-first extra part starts, before its bytes are read.
+of the body is never read. Every 256 KiB it lets the loop's other requests run. More file parts
+than an upload may carry are refused (422) when the first extra part starts, before its bytes are
+read.
 """
 
 from __future__ import annotations
 
+import time
 from tempfile import SpooledTemporaryFile
 from typing import IO, Any
 
@@ -18,6 +20,7 @@ from flask import Request, current_app
 from lnk.errors import PayloadTooLarge, ValidationFailed
 
 SPOOL_IN_MEMORY = 512 * 1024
+YIELD_EVERY = 256 * 1024
 
 
 class CappedSpool(SpooledTemporaryFile):
@@ -29,10 +32,15 @@ class CappedSpool(SpooledTemporaryFile):
         self.written = 0
 
     def write(self, data: Any) -> int:  # type: ignore[override]
+        before = self.written
         self.written += len(data)
         if self.written > self.limit:
             self.close()
             raise PayloadTooLarge(f"files are limited to {self.limit} bytes each")
+        if before // YIELD_EVERY != self.written // YIELD_EVERY:
+            # Over loopback a large body is already buffered, so reading it never waits and the
+            # parser would hold the loop for the whole body: let other requests run meanwhile.
+            time.sleep(0)  # gevent.sleep(0) once monkey-patched
         return super().write(data)
 
 

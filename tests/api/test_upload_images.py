@@ -144,6 +144,25 @@ def test_images_beyond_the_limits_are_413_from_their_headers(
     assert not uploads.exists() or not any(uploads.rglob("*"))  # nothing stored
 
 
+def test_a_document_archive_with_too_many_entries_is_413_before_its_directory_is_read(
+    client, alice
+):
+    from lnk.services.sniffing import MAX_ARCHIVE_ENTRIES
+
+    docx = io.BytesIO()
+    with zipfile.ZipFile(docx, "w") as archive:
+        archive.writestr("[Content_Types].xml", "<Types/>")
+        archive.writestr("word/document.xml", "<document/>")
+        for i in range(MAX_ARCHIVE_ENTRIES - 2):  # exactly at the limit
+            archive.writestr(f"p{i}", "")
+    assert uploaded(client, alice, "big.docx", docx.getvalue())["size"] == len(docx.getvalue())
+    with zipfile.ZipFile(docx, "a") as archive:
+        archive.writestr("one-more", "")
+    response = upload(client, alice, ("bigger.docx", docx.getvalue()))
+    assert response.status_code == 413
+    assert f"{MAX_ARCHIVE_ENTRIES:,} archive entries" in response.get_json()["detail"]
+
+
 def test_images_at_the_limits_are_accepted(client, alice):
     frames = [Image.new("P", (100, 100), i) for i in range(200)]
     animation = saved(frames[0], "GIF", save_all=True, append_images=frames[1:], duration=20)
