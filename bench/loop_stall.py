@@ -116,18 +116,24 @@ class Probe:
 
     def __init__(self, url: str, headers: dict) -> None:
         self.url, self.headers = url, headers
-        self.samples: list[tuple[float, float]] = []  # (sent at, latency s)
+        self.samples: list[tuple[float, float]] = []  # (scheduled at, latency s)
+        self.failures = 0
+        self.scheduled: list[float] = []
         self._stop = threading.Event()
         self._local = threading.local()
         self._pool = ThreadPoolExecutor(max_workers=256)
         self._thread = threading.Thread(target=self._run, daemon=True)
 
     def _one(self, scheduled: float) -> None:
+        """Latency counts from the scheduled send time, so time spent waiting for a free probe
+        thread while the server is stalled counts too; a failed probe counts until it failed."""
         session = getattr(self._local, "session", None) or requests.Session()
         self._local.session = session
-        started = time.perf_counter()
-        session.get(self.url + "/api/users/me", headers=self.headers, timeout=120)
-        self.samples.append((scheduled, time.perf_counter() - started))
+        try:
+            session.get(self.url + "/api/users/me", headers=self.headers, timeout=600)
+        except requests.RequestException:
+            self.failures += 1
+        self.samples.append((scheduled, time.perf_counter() - scheduled))
 
     def _run(self) -> None:
         start, k = time.perf_counter(), 0
@@ -136,6 +142,7 @@ class Probe:
             delay = at - time.perf_counter()
             if delay > 0:
                 time.sleep(delay)
+            self.scheduled.append(at)
             self._pool.submit(self._one, at)
             k += 1
 
@@ -146,6 +153,17 @@ class Probe:
         self._stop.set()
         self._thread.join()
         self._pool.shutdown(wait=True)
+
+    def drain(self, until: float, timeout: float = 600) -> None:
+        """Waits until every probe scheduled before ``until`` has its answer, so that a backlog
+        left by a stalled row is not measured in the next one."""
+        deadline = time.perf_counter() + timeout
+        while time.perf_counter() < deadline:
+            due = sum(1 for at in list(self.scheduled) if at <= until)
+            done = sum(1 for at, _ in list(self.samples) if at <= until)
+            if done >= due:
+                return
+            time.sleep(0.05)
 
     def between(self, t0: float, t1: float) -> list[float]:
         return [lat for at, lat in list(self.samples) if t0 <= at <= t1]
@@ -349,7 +367,7 @@ def main() -> None:
             t0 = time.perf_counter()
             codes = work()
             t1 = time.perf_counter()
-            time.sleep(0.3)  # let the probes sent during the row come back
+            probe.drain(t1)
             latencies = sorted(probe.between(t0, t1))
             p50 = statistics.median(latencies) * 1000 if latencies else float("nan")
             p99 = (
