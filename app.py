@@ -25,4 +25,4 @@ if __name__ == "__main__":
     from lnk.realtime.server import serve
 
     settings = app.config["LNK_SETTINGS"]
-    serve(app, socketio, host=os.environ.get("HOST", "0.0.0.0"), port=settings.port)
+    serve(app, socketio, host=settings.host, port=settings.port)

@@ -18,6 +18,7 @@ from flask_jwt_extended import create_access_token  # noqa: E402
 
 from lnk import create_app  # noqa: E402
 from lnk.config import Settings  # noqa: E402
+from lnk.services.sessions import start_login  # noqa: E402
 
 ROUNDS = 300
 
@@ -42,7 +43,10 @@ def main(path: str) -> None:
     ctx = app.extensions["lnk"]
     bench = ctx.store.users.get_by_username("bench")
     with app.app_context():
-        headers = {"Authorization": f"Bearer {create_access_token(identity=bench.id)}"}
+        token = create_access_token(
+            identity=bench.id, additional_claims={"login": start_login(ctx, bench)}
+        )
+        headers = {"Authorization": f"Bearer {token}"}
     client = app.test_client()
     convs = ctx.store.conversations.list_for_user(bench.id, archived=False, limit=500)
     big = max(convs, key=lambda c: c.last_seq)

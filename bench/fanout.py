@@ -72,6 +72,7 @@ def seed(workdir: Path, scenario: Scenario) -> dict:
     from lnk.config import Settings
     from lnk.services.accounts import hash_password
     from lnk.services.conversations import direct_key
+    from lnk.services.sessions import start_login
 
     settings = Settings(
         env="testing",
@@ -89,7 +90,15 @@ def seed(workdir: Path, scenario: Scenario) -> dict:
         for i in range(scenario.users)
     ]
     with app.app_context():
-        tokens = [create_access_token(identity=i, expires_delta=timedelta(hours=3)) for i in ids]
+        ctx = app.extensions["lnk"]
+        tokens = [
+            create_access_token(
+                identity=i,
+                expires_delta=timedelta(hours=3),
+                additional_claims={"login": start_login(ctx, store.users.get(i))},
+            )
+            for i in ids
+        ]
     rooms: list[str] = []  # each user's conversation
     senders = []
     if scenario.layout == "group":

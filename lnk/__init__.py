@@ -7,6 +7,7 @@ import logging
 import argon2.profiles
 from argon2 import PasswordHasher
 from flask import Flask
+from werkzeug.middleware.proxy_fix import ProxyFix
 
 from lnk.clock import Clock
 from lnk.config import Settings
@@ -31,10 +32,12 @@ def create_app(
     from lnk.realtime import init_realtime
     from lnk.store import open_store
     from lnk.web import errors as web_errors
+    from lnk.web import headers
     from lnk.web.admin import register_admin
     from lnk.web.api import register_api
     from lnk.web.assets import init_assets
     from lnk.web.chat import register_pages
+    from lnk.web.limits import init_limits
     from lnk.web.security import configure_jwt
     from lnk.web.uploads import UploadRequest
 
@@ -47,7 +50,9 @@ def create_app(
     )
     app.request_class = UploadRequest  # streams file parts with a per-file size cap
     app.config.update(
-        SECRET_KEY=settings.jwt_secret,
+        SECRET_KEY=settings.signing_key(),
+        SESSION_COOKIE_SECURE=settings.cookie_secure,
+        SESSION_COOKIE_SAMESITE="Lax",
         LNK_SETTINGS=settings,
         LNK_MAX_JSON_BYTES=settings.max_json_bytes,
         MAX_CONTENT_LENGTH=settings.max_upload_bytes * 10 + 1024 * 1024,
@@ -71,7 +76,9 @@ def create_app(
         store=store,
         events=events or EventBus(),
         clock=clock or Clock(),
-        rules=Rules(upload_quota_bytes=settings.upload_quota_bytes),
+        rules=Rules(
+            upload_quota_bytes=settings.upload_quota_bytes, login_ttl=settings.refresh_token_ttl
+        ),
         workers=WorkerPool(settings.worker_threads, settings.worker_queue),
     )
     store.use_workers(service_context.workers)
@@ -82,7 +89,9 @@ def create_app(
     configure_jwt(app, settings)
     extensions.csrf.init_app(app)
     extensions.limiter.init_app(app)
+    init_limits(app, enabled=settings.ratelimit_enabled, storage_uri=settings.redis_url)
     web_errors.register(app)
+    headers.install(app, cookie_secure=settings.cookie_secure)
     register_api(app)
     register_pages(app)
     init_assets(app)
@@ -90,4 +99,9 @@ def create_app(
     init_realtime(app, settings)
     start_jobs(app)
     cli.register(app)
+    if settings.trusted_proxies:
+        # Behind N proxies: the client address and scheme come from their X-Forwarded-* headers.
+        app.wsgi_app = ProxyFix(  # type: ignore[method-assign]
+            app.wsgi_app, x_for=settings.trusted_proxies, x_proto=settings.trusted_proxies
+        )
     return app

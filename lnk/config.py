@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+import contextlib
 import os
+import secrets
 from dataclasses import dataclass, field
 from datetime import timedelta
 
-DEV_JWT_SECRET = "lnk-development-secret-change-me-please-0123456789"
+DEFAULT_SECRET_FILE = "instance/secret_key"
+MIN_SECRET_CHARS = 32
 
 
 def _bool(name: str, default: bool) -> bool:
@@ -33,7 +36,11 @@ class Settings:
     sqlite_path: str = "instance/lnk.sqlite3"
     mongodb_uri: str | None = None
     upload_dir: str = "instance/uploads"
-    jwt_secret: str = DEV_JWT_SECRET
+    # JWT_SECRET; without it, a random key generated once and kept in ``secret_file``.
+    jwt_secret: str | None = None
+    secret_file: str = DEFAULT_SECRET_FILE
+    host: str = "127.0.0.1"  # HOST: the address ``python app.py`` listens on
+    trusted_proxies: int = 0  # LNK_TRUSTED_PROXIES: proxies in front whose X-Forwarded-* count
     redis_url: str | None = None
     async_mode: str = "gevent"  # LNK_ASYNC_MODE: gevent | eventlet | threading
     ratelimit_enabled: bool = True
@@ -67,7 +74,10 @@ class Settings:
             sqlite_path=os.environ.get("SQLITE_PATH", "instance/lnk.sqlite3"),
             mongodb_uri=os.environ.get("MONGODB_URI") or None,
             upload_dir=os.environ.get("UPLOAD_DIR", "instance/uploads"),
-            jwt_secret=secret or DEV_JWT_SECRET,
+            jwt_secret=secret or None,
+            secret_file=os.environ.get("LNK_SECRET_FILE") or DEFAULT_SECRET_FILE,
+            host=os.environ.get("HOST") or "127.0.0.1",
+            trusted_proxies=_int("LNK_TRUSTED_PROXIES", 0),
             redis_url=os.environ.get("REDIS_URL") or None,
             async_mode=os.environ.get("LNK_ASYNC_MODE", "gevent"),
             ratelimit_enabled=_bool("RATELIMIT_ENABLED", True),
@@ -80,3 +90,45 @@ class Settings:
             worker_threads=max(1, _int("LNK_WORKER_THREADS", 2)),
             worker_queue=max(0, _int("LNK_WORKER_QUEUE", 32)),
         )
+
+    def signing_key(self) -> str:
+        """``JWT_SECRET``, else the key kept in ``secret_file`` (created on first use)."""
+        if self.jwt_secret is None:
+            self.jwt_secret = load_or_create_secret(self.secret_file)
+        return self.jwt_secret
+
+
+def load_or_create_secret(path: str) -> str:
+    """The random key stored at ``path``, created (mode 0600) if missing.
+
+    Race-safe for several processes starting at once: the key is written to a private temporary
+    file that is then hard-linked into place, which fails if another process got there first;
+    everyone then reads the one file that won, never a half-written one."""
+    try:
+        return _read_secret(path)
+    except FileNotFoundError:
+        pass
+    directory = os.path.dirname(os.path.abspath(path))
+    os.makedirs(directory, mode=0o700, exist_ok=True)
+    temporary = os.path.join(directory, f".secret-{os.getpid()}-{secrets.token_hex(8)}")
+    descriptor = os.open(temporary, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    try:
+        with os.fdopen(descriptor, "w") as handle:
+            handle.write(secrets.token_urlsafe(48) + "\n")
+            handle.flush()
+            os.fsync(handle.fileno())
+        with contextlib.suppress(FileExistsError):
+            os.link(temporary, path)
+    finally:
+        os.unlink(temporary)
+    return _read_secret(path)
+
+
+def _read_secret(path: str) -> str:
+    with open(path) as handle:
+        key = handle.read().strip()
+    if len(key) < MIN_SECRET_CHARS:
+        raise RuntimeError(f"the key in {path} is too short; delete it or set JWT_SECRET")
+    if os.stat(path).st_mode & 0o077:
+        os.chmod(path, 0o600)
+    return key

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from lnk.cli import DEMO_PASSWORD
-from lnk.config import DEV_JWT_SECRET, Settings
+from lnk.config import Settings
 
 
 def test_seed_demo_is_idempotent_and_logs_in(app, client):
@@ -63,4 +63,94 @@ def test_environment_variables_of_the_contract(monkeypatch):
         "redis://r:6379/0",
         False,
     )
-    assert s.jwt_secret == DEV_JWT_SECRET
+    assert s.jwt_secret is None  # a key generated on first start (see the tests below)
+
+
+def test_without_jwt_secret_a_private_random_key_is_made_once_and_kept(tmp_path):
+    path = tmp_path / "instance" / "secret_key"
+    first = Settings(secret_file=str(path)).signing_key()
+    assert len(first) >= 32 and first != "lnk-development-secret-change-me-please-0123456789"
+    assert (path.stat().st_mode & 0o777) == 0o600
+    assert Settings(secret_file=str(path)).signing_key() == first  # a restart keeps it
+    other = Settings(secret_file=str(tmp_path / "elsewhere" / "secret_key")).signing_key()
+    assert other != first  # each deployment gets its own
+    assert Settings(jwt_secret="j" * 40, secret_file=str(path)).signing_key() == "j" * 40
+
+
+def test_processes_starting_together_share_one_generated_key(tmp_path):
+    """Several processes creating the key at the same moment all end up with the same one."""
+    import subprocess
+    import sys
+
+    path = tmp_path / "instance" / "secret_key"
+    script = (
+        "import sys, time; from lnk.config import load_or_create_secret\n"
+        "start = float(sys.argv[2])\n"
+        "while time.time() < start: pass\n"
+        "print(load_or_create_secret(sys.argv[1]))\n"
+    )
+    import time
+
+    start = str(time.time() + 1.0)
+    processes = [
+        subprocess.Popen(
+            [sys.executable, "-c", script, str(path), start], stdout=subprocess.PIPE, text=True
+        )
+        for _ in range(6)
+    ]
+    keys = {process.communicate(timeout=30)[0].strip() for process in processes}
+    assert len(keys) == 1 and len(keys.pop()) >= 32
+    assert [p.name for p in path.parent.iterdir()] == ["secret_key"]  # no temporary left over
+
+
+def test_a_token_forged_with_the_old_development_key_is_refused(client, make_user):
+    import jwt
+
+    admin = make_user("boss")
+    forged = jwt.encode(
+        {
+            "sub": admin.id,
+            "type": "access",
+            "jti": "forged",
+            "fresh": False,
+            "iat": 1,
+            "nbf": 1,
+            "exp": 4_000_000_000,
+            "csrf": "x",
+            "login": "any",
+        },
+        "lnk-development-secret-change-me-please-0123456789",
+        algorithm="HS256",
+    )
+    answer = client.get("/api/users/me", headers={"Authorization": f"Bearer {forged}"})
+    assert answer.status_code == 401
+
+
+def test_app_py_listens_on_loopback_unless_host_is_set(monkeypatch):
+    monkeypatch.delenv("HOST", raising=False)
+    assert Settings.from_env().host == "127.0.0.1"
+    monkeypatch.setenv("HOST", "0.0.0.0")
+    assert Settings.from_env().host == "0.0.0.0"
+    from pathlib import Path
+
+    procfile = (Path(__file__).resolve().parents[1] / "Procfile").read_text()
+    assert "--bind 0.0.0.0:" in procfile  # a platform deployment binds every interface itself
+
+
+@pytest.mark.slow
+def test_a_server_started_without_host_is_reachable_only_on_loopback(tmp_path):
+    """``python app.py`` with no HOST: the listening socket is bound to 127.0.0.1."""
+    import sys
+    from pathlib import Path
+
+    sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+    from tests.support.live_server import LiveServer
+
+    with LiveServer(tmp_path, env={"HOST": None}) as server:
+        wanted = f"0100007F:{server.port:04X}"
+        listening = [
+            line.split()[1]
+            for line in Path("/proc/net/tcp").read_text().splitlines()[1:]
+            if line.split()[3] == "0A" and line.split()[1].endswith(f":{server.port:04X}")
+        ]
+        assert listening == [wanted]

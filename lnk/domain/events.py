@@ -49,4 +49,15 @@ class UserSuspended:
     user_id: str
 
 
-DomainEvent = MessageSent | MessageUpdated | MessagesRead | ConversationUpdated | UserSuspended
+@dataclass(frozen=True)
+class LoginsEnded:
+    """These logins of the user were revoked (logout, logout everywhere, password change): the
+    sockets opened with their tokens must close."""
+
+    user_id: str
+    login_ids: tuple[str, ...]
+
+
+DomainEvent = (
+    MessageSent | MessageUpdated | MessagesRead | ConversationUpdated | UserSuspended | LoginsEnded
+)

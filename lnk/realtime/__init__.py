@@ -53,6 +53,7 @@ def init_realtime(app: Flask, settings: Settings) -> None:
     from lnk.realtime import wire_json
     from lnk.realtime.broadcaster import Broadcaster
     from lnk.realtime.hub import Hub
+    from lnk.realtime.logins import client_manager
     from lnk.realtime.namespace import MessagingNamespace
     from lnk.web.chat.push import PageFragments
 
@@ -60,6 +61,7 @@ def init_realtime(app: Flask, settings: Settings) -> None:
         app,
         async_mode=choose_async_mode(settings),
         message_queue=settings.redis_url,
+        client_manager=client_manager(settings.redis_url),
         max_http_buffer_size=ENGINE_MAX_PAYLOAD,
         json=wire_json,
         logger=False,

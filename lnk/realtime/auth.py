@@ -11,7 +11,7 @@ from jwt.exceptions import PyJWTError
 
 from lnk.domain.models import User
 from lnk.errors import Unauthorized
-from lnk.services import accounts
+from lnk.services import accounts, sessions
 from lnk.services.context import ServiceContext
 
 
@@ -26,9 +26,12 @@ def token_from(auth: object, cookies: Mapping[str, str]) -> str | None:
     return cookies.get(current_app.config["JWT_ACCESS_COOKIE_NAME"]) or None
 
 
-def authenticate(ctx: ServiceContext, auth: object, cookies: Mapping[str, str]) -> User:
-    """The user behind a valid, unrevoked access token. Raises Unauthorized (missing, invalid,
-    expired or revoked token; unknown user) or Forbidden (suspended user)."""
+def authenticate(
+    ctx: ServiceContext, auth: object, cookies: Mapping[str, str]
+) -> tuple[User, dict]:
+    """The user behind a valid, unrevoked access token, and the token's claims. Raises
+    Unauthorized (missing, invalid, expired or revoked token; unknown user) or Forbidden
+    (suspended user)."""
     token = token_from(auth, cookies)
     if token is None or len(token) > 4096:
         raise Unauthorized("missing access token")
@@ -38,6 +41,6 @@ def authenticate(ctx: ServiceContext, auth: object, cookies: Mapping[str, str]) 
         raise Unauthorized("invalid or expired token") from None
     if claims.get("type") != "access" or not isinstance(claims.get("sub"), str):
         raise Unauthorized("an access token is required")
-    if accounts.is_token_revoked(ctx, claims["jti"]):
+    if sessions.is_revoked(ctx, claims):
         raise Unauthorized("token has been revoked")
-    return accounts.active_user(ctx, claims["sub"])
+    return accounts.active_user(ctx, claims["sub"]), claims

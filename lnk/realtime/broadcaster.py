@@ -15,6 +15,7 @@ from typing import TYPE_CHECKING, Protocol
 from lnk.domain.events import (
     ConversationUpdated,
     DomainEvent,
+    LoginsEnded,
     MessageSent,
     MessagesRead,
     MessageUpdated,
@@ -22,6 +23,7 @@ from lnk.domain.events import (
 )
 from lnk.presenters import conversation_json, iso, message_json
 from lnk.realtime.hub import NAMESPACE, Hub, api_room, conversation_room, page_room, user_room
+from lnk.realtime.logins import login_room
 from lnk.services import accounts, conversations, previews
 
 if TYPE_CHECKING:
@@ -71,6 +73,9 @@ class Broadcaster:
             self._conversation_updated(event)
         elif isinstance(event, UserSuspended):
             self._disconnect_user(event.user_id)
+        elif isinstance(event, LoginsEnded):
+            for login_id in event.login_ids:  # disconnects their sockets on every process
+                self.hub.socketio.server.close_room(login_room(login_id), namespace=NAMESPACE)
 
     def _message_events(
         self,

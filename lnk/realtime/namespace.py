@@ -19,8 +19,9 @@ from lnk.errors import LnkError, PayloadTooLarge, Unauthorized, ValidationFailed
 from lnk.presenters import iso
 from lnk.realtime.auth import authenticate
 from lnk.realtime.hub import NAMESPACE, Hub, api_room, conversation_room, page_room, user_room
+from lnk.realtime.logins import login_room
 from lnk.realtime.wire_json import UNPARSEABLE
-from lnk.services import conversations, reads
+from lnk.services import conversations, reads, sessions
 
 log = logging.getLogger(__name__)
 
@@ -111,14 +112,21 @@ class MessagingNamespace(Namespace):
     def on_connect(self, auth: Any = None) -> None:
         hub = self.hub
         try:
-            user = authenticate(hub.ctx, auth, request.cookies)
+            user, claims = authenticate(hub.ctx, auth, request.cookies)
         except LnkError as error:
             raise Refused("unauthorized", {"code": error.code, "message": error.message}) from None
         try:
             hub.ensure_started()
+            # Logging out closes this room, on every process. Checked again once in it, so a
+            # logout racing this connect cannot miss the socket.
+            join_room(login_room(sessions.login_of(claims) or ""))
+            if sessions.is_revoked(hub.ctx, claims):
+                raise Refused("unauthorized", {"code": "unauthorized", "message": "token revoked"})
             join_room(user_room(user.id))
             join_room(page_room(user.id) if wants_fragments(auth) else api_room(user.id))
             hub.user_connected(user, request.sid)
+        except Refused:
+            raise
         except Exception:  # e.g. Redis unreachable: refuse cleanly rather than half-connect
             log.exception("socket connect failed")
             hub.users.pop(request.sid, None)

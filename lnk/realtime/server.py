@@ -59,7 +59,7 @@ def _handler_class() -> type:
     return NoDelayHandler
 
 
-def serve(app: Flask, socketio: SocketIO, host: str = "0.0.0.0", port: int = 3001) -> None:
+def serve(app: Flask, socketio: SocketIO, host: str = "127.0.0.1", port: int = 3001) -> None:
     """Serves until interrupted. gevent gets our listener; other modes use ``socketio.run``."""
     if socketio.async_mode != "gevent":
         log.info("serving on %s:%s with async mode %s", host, port, socketio.async_mode)

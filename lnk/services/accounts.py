@@ -78,6 +78,17 @@ def authenticate(ctx: ServiceContext, username: str, password: str) -> User:
     return user
 
 
+def change_password(ctx: ServiceContext, user: User, current: str, new: str) -> None:
+    """Replaces the password after checking the current one (403 when it does not match)."""
+    try:
+        _verify_password(ctx, user.password_hash, current or "")
+    except (VerificationError, InvalidHashError):
+        raise Forbidden("the current password is not correct") from None
+    if not 8 <= len(new or "") <= 128:
+        raise ValidationFailed.field("newPassword", "must be 8-128 characters")
+    ctx.store.users.update(user.id, password_hash=hash_password(ctx, new))
+
+
 def active_user(ctx: ServiceContext, user_id: str) -> User:
     """The user behind a valid token: 401 if it no longer exists, 403 if suspended."""
     user = ctx.store.users.get(user_id)

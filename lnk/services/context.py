@@ -27,6 +27,7 @@ class Rules:
     upload_quota_bytes: int = 1 << 30  # what one user may keep stored (LNK_UPLOAD_QUOTA_BYTES)
     unattached_upload_ttl: timedelta = timedelta(hours=24)
     max_read_ids: int = 500  # message ids in one mark-read
+    login_ttl: timedelta = timedelta(days=30)  # the refresh token's lifetime
 
 
 @dataclass

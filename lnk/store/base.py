@@ -120,18 +120,36 @@ class UserRepository(ABC):
 
 
 class TokenRepository(ABC):
-    """Revoked JWT ids, kept until the token would have expired anyway."""
+    """Revoked JWT ids, kept until the token would have expired anyway, and the logins (token
+    families) of each user, so that all of a user's tokens can be revoked at once."""
 
     @abstractmethod
     def revoke(self, jti: str, expires_at: datetime) -> None:
         """Idempotent."""
 
     @abstractmethod
+    def revoke_once(self, jti: str, expires_at: datetime) -> bool:
+        """Revokes ``jti``; False when it was already revoked (atomic: of two concurrent calls
+        exactly one gets True)."""
+
+    @abstractmethod
     def is_revoked(self, jti: str) -> bool: ...
 
     @abstractmethod
+    def any_revoked(self, jtis: list[str]) -> bool:
+        """Whether any of these ids is revoked (one lookup)."""
+
+    @abstractmethod
+    def record_login(self, login_id: str, user_id: str, expires_at: datetime) -> None:
+        """Records a login, or extends its expiry (never shortens it)."""
+
+    @abstractmethod
+    def active_logins(self, user_id: str, now: datetime) -> list[str]:
+        """Ids of the user's logins whose tokens have not expired yet."""
+
+    @abstractmethod
     def purge_expired(self, now: datetime) -> int:
-        """Forgets revocations of tokens that have expired; returns how many."""
+        """Forgets revocations of tokens, and logins, that have expired; returns how many."""
 
 
 class ConversationRepository(ABC):

@@ -10,7 +10,7 @@ from jwt.exceptions import ExpiredSignatureError, PyJWTError
 from lnk.domain.models import User
 from lnk.errors import Unauthorized
 from lnk.extensions import jwt
-from lnk.services import accounts
+from lnk.services import accounts, sessions
 from lnk.services.context import ServiceContext
 
 
@@ -24,7 +24,7 @@ def current_user(optional: bool = False) -> User | None:
     Raises a 401 problem without a valid token, 403 for a suspended user."""
     if "lnk_user" in g:
         return g.lnk_user
-    token = _bearer_token()
+    token = bearer_token()
     if token is not None:
         g.lnk_user = user_for_access_token(token)
         return g.lnk_user
@@ -37,7 +37,7 @@ def current_user(optional: bool = False) -> User | None:
     return g.lnk_user
 
 
-def _bearer_token() -> str | None:
+def bearer_token() -> str | None:
     header = request.headers.get("Authorization", "")
     if header[:7].lower() != "bearer ":
         return None
@@ -57,9 +57,20 @@ def user_for_access_token(token: str) -> User:
         raise Unauthorized("invalid token") from None
     if claims.get("type") != "access":
         raise Unauthorized("an access token is required")
-    if accounts.is_token_revoked(ctx(), claims["jti"]):
+    if sessions.is_revoked(ctx(), claims):
         raise Unauthorized("token has been revoked")
-    return accounts.active_user(ctx(), claims["sub"])
+    user = accounts.active_user(ctx(), claims["sub"])
+    g.lnk_claims = claims
+    return user
+
+
+def current_claims() -> dict:
+    """The verified claims of the token that authenticated this request."""
+    if "lnk_claims" not in g:
+        from flask_jwt_extended import get_jwt
+
+        g.lnk_claims = get_jwt()
+    return g.lnk_claims
 
 
 def require_user() -> User:

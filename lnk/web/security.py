@@ -8,14 +8,14 @@ from flask_jwt_extended.exceptions import CSRFError
 from lnk.config import Settings
 from lnk.errors import Forbidden, Unauthorized
 from lnk.extensions import jwt
-from lnk.services import accounts
+from lnk.services import accounts, sessions
 from lnk.web.context import ctx
 from lnk.web.problems import problem_response
 
 
 def configure_jwt(app: Flask, settings: Settings) -> None:
     app.config.update(
-        JWT_SECRET_KEY=settings.jwt_secret,
+        JWT_SECRET_KEY=settings.signing_key(),
         JWT_ACCESS_TOKEN_EXPIRES=settings.access_token_ttl,
         JWT_REFRESH_TOKEN_EXPIRES=settings.refresh_token_ttl,
         JWT_TOKEN_LOCATION=["headers", "cookies"],
@@ -24,7 +24,8 @@ def configure_jwt(app: Flask, settings: Settings) -> None:
         JWT_COOKIE_CSRF_PROTECT=True,  # double submit: csrf_access_token cookie + X-CSRF-TOKEN
         JWT_CSRF_IN_COOKIES=True,
         JWT_ACCESS_COOKIE_PATH="/",
-        JWT_REFRESH_COOKIE_PATH="/",
+        JWT_REFRESH_COOKIE_PATH="/session",  # only the routes that renew or end a session
+        JWT_REFRESH_CSRF_COOKIE_PATH="/",  # the page script reads it to renew the session
         JWT_SESSION_COOKIE=False,
     )
     jwt.init_app(app)
@@ -33,7 +34,7 @@ def configure_jwt(app: Flask, settings: Settings) -> None:
     # request (``ctx()``), never one captured here.
     @jwt.token_in_blocklist_loader
     def _revoked(_header: dict, payload: dict) -> bool:
-        return accounts.is_token_revoked(ctx(), payload["jti"])
+        return sessions.is_revoked(ctx(), payload)
 
     @jwt.user_lookup_loader
     def _lookup(_header: dict, payload: dict):

@@ -60,7 +60,7 @@
   setInterval(refreshSession, 10 * 60 * 1000);
 
   function toLogin() {
-    location.href = "/login?next=" + encodeURIComponent(location.pathname + location.search);
+    location.href = "/session/resume?next=" + encodeURIComponent(location.pathname + location.search);
   }
 
   document.addEventListener("htmx:configRequest", function (e) {

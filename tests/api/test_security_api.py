@@ -35,8 +35,10 @@ def test_rate_limit_answers_429_with_retry_after(tmp_path):
     )
     client = app.test_client()
     statuses = [
-        client.post("/api/auth/login", json={"username": "nobody", "password": "x" * 8}).status_code
-        for _ in range(21)
+        client.post(
+            "/api/auth/login", json={"username": f"nobody{i}", "password": "x" * 8}
+        ).status_code
+        for i in range(21)
     ]
     assert statuses[:20] == [401] * 20
     assert statuses[20] == 429

@@ -44,11 +44,16 @@ class SocketClient:
         self.sio = socketio.Client(reconnection=False)
         self.sio.on("*", self._record, namespace=NAMESPACE)
         self.sio.on("connect_error", self._connect_error, namespace=NAMESPACE)
+        # recorded as the event "disconnect", so that ``wait_for("disconnect")`` works
+        self.sio.on("disconnect", self._disconnected, namespace=NAMESPACE)
 
     def _record(self, event: str, data: Any = None, *_: Any) -> None:
         with self._changed:
             self.events.append((event, data))
             self._changed.notify_all()
+
+    def _disconnected(self, reason: Any = None) -> None:
+        self._record("disconnect", reason)
 
     def _connect_error(self, data: Any = None) -> None:
         with self._changed:

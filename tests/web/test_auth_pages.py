@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import timedelta
 
-from flask_jwt_extended import create_access_token
+from flask_jwt_extended import create_access_token, decode_token
 from web_support import form_token, sign_in
 
 
@@ -161,23 +161,33 @@ def test_root_sends_to_the_login_or_the_chat(client, make_user):
     assert client.get("/").headers["Location"] == "/chat"
 
 
-def test_an_expired_access_cookie_is_renewed_silently_from_the_refresh_cookie(
+def test_an_expired_access_cookie_is_renewed_through_the_session_path_and_back(
     app, client, make_user
 ):
     user = make_user()
     sign_in(client, user.username)
     with app.app_context():
-        expired = create_access_token(identity=user.id, expires_delta=timedelta(seconds=-5))
+        login_id = decode_token(client.get_cookie("access_token_cookie").value)["login"]
+        expired = create_access_token(
+            identity=user.id,
+            expires_delta=timedelta(seconds=-5),
+            additional_claims={"login": login_id},
+        )
     client.set_cookie("access_token_cookie", expired)
-    response = client.get("/chat")
-    assert response.status_code == 200
+    detour = client.get("/chat/search?q=x")
+    assert detour.status_code == 302
+    assert detour.headers["Location"] == "/session/resume?next=/chat/search%3Fq%3Dx"
+    back = client.get(detour.headers["Location"])
+    assert back.status_code == 302 and back.headers["Location"] == "/chat/search?q=x"
     renewed = client.get_cookie("access_token_cookie").value
     assert renewed != expired
+    assert client.get("/chat").status_code == 200
     assert client.get("/api/users/me").status_code == 200
 
-    client.delete_cookie("refresh_token_cookie")
+    client.delete_cookie("refresh_token_cookie", path="/session")
     client.set_cookie("access_token_cookie", expired)
-    assert client.get("/chat").headers["Location"] == "/login?next=/chat"
+    detour = client.get("/chat")
+    assert client.get(detour.headers["Location"]).headers["Location"] == "/login?next=/chat"
 
 
 def test_scripts_refresh_the_session_with_the_refresh_csrf_token(client, make_user):

@@ -9,6 +9,7 @@ from pymongo.database import Database
 
 USERS = "users"
 REVOKED_TOKENS = "revokedTokens"
+LOGINS = "logins"
 CONVERSATIONS = "conversations"
 PARTICIPANTS = "participants"
 MESSAGES = "messages"
@@ -39,6 +40,14 @@ INDEXES: dict[str, list[IndexModel]] = {
     ],
     REVOKED_TOKENS: [
         IndexModel([("jti", ASCENDING)], name="jti_unique", unique=True),
+        IndexModel(
+            [("expiresAt", ASCENDING)],
+            name="expiresAt_ttl",
+            expireAfterSeconds=TOKEN_TTL_GRACE_SECONDS,
+        ),
+    ],
+    LOGINS: [
+        IndexModel([("userId", ASCENDING), ("expiresAt", ASCENDING)], name="user_expiresAt"),
         IndexModel(
             [("expiresAt", ASCENDING)],
             name="expiresAt_ttl",

@@ -109,6 +109,7 @@ class MongoTokenRepository(TokenRepository):
 
     def __init__(self, db: Database[Any]) -> None:
         self._tokens = db[ix.REVOKED_TOKENS]
+        self._logins = db[ix.LOGINS]
 
     def revoke(self, jti: str, expires_at: datetime) -> None:
         with suppress(DuplicateKeyError):  # a concurrent revoke of the same token won the upsert
@@ -118,8 +119,36 @@ class MongoTokenRepository(TokenRepository):
                 upsert=True,
             )
 
+    def revoke_once(self, jti: str, expires_at: datetime) -> bool:
+        try:
+            self._tokens.insert_one({"jti": jti, "expiresAt": to_bson_dt(expires_at)})
+        except DuplicateKeyError:
+            return False
+        return True
+
     def is_revoked(self, jti: str) -> bool:
         return self._tokens.find_one({"jti": jti}, {"_id": 1}) is not None
 
+    def any_revoked(self, jtis: list[str]) -> bool:
+        return bool(jtis) and self._tokens.find_one({"jti": {"$in": jtis}}, {"_id": 1}) is not None
+
+    def record_login(self, login_id: str, user_id: str, expires_at: datetime) -> None:
+        with suppress(DuplicateKeyError):  # a concurrent upsert of the same login won
+            self._logins.update_one(
+                {"_id": login_id},
+                {"$set": {"userId": user_id}, "$max": {"expiresAt": to_bson_dt(expires_at)}},
+                upsert=True,
+            )
+
+    def active_logins(self, user_id: str, now: datetime) -> list[str]:
+        cursor = self._logins.find(
+            {"userId": user_id, "expiresAt": {"$gt": to_bson_dt(now)}}, {"_id": 1}
+        )
+        return [doc["_id"] for doc in cursor]
+
     def purge_expired(self, now: datetime) -> int:
-        return self._tokens.delete_many({"expiresAt": {"$lte": to_bson_dt(now)}}).deleted_count
+        expired = {"expiresAt": {"$lte": to_bson_dt(now)}}
+        return (
+            self._tokens.delete_many(expired).deleted_count
+            + self._logins.delete_many(expired).deleted_count
+        )

@@ -205,7 +205,25 @@ _CLIENT_ID_PER_CONVERSATION = [
         WHERE client_id IS NOT NULL""",
 ]
 
-MIGRATIONS: list[list[str]] = [_V1, fts.MIGRATION, _V3, _V4, _CLIENT_ID_PER_CONVERSATION]
+# Each login (the family of tokens it and its refreshes issue), so that a user's every token can
+# be revoked at once.
+_LOGINS = [
+    """CREATE TABLE logins (
+        id TEXT PRIMARY KEY,
+        user_id TEXT NOT NULL,
+        expires_at INTEGER NOT NULL
+    ) WITHOUT ROWID""",
+    "CREATE INDEX logins_user ON logins (user_id, expires_at)",
+]
+
+MIGRATIONS: list[list[str]] = [
+    _V1,
+    fts.MIGRATION,
+    _V3,
+    _V4,
+    _CLIENT_ID_PER_CONVERSATION,
+    _LOGINS,
+]
 
 
 def migrate(db: Database) -> int:

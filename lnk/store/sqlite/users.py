@@ -130,8 +130,38 @@ class SqliteTokenRepository(TokenRepository):
             (jti, to_ms(expires_at)),
         )
 
+    def revoke_once(self, jti: str, expires_at: datetime) -> bool:
+        return (
+            self.db.run(
+                "INSERT INTO revoked_tokens (jti, expires_at) VALUES (?, ?)"
+                " ON CONFLICT (jti) DO NOTHING",
+                (jti, to_ms(expires_at)),
+            )
+            == 1
+        )
+
     def is_revoked(self, jti: str) -> bool:
         return self.db.one("SELECT 1 FROM revoked_tokens WHERE jti = ?", (jti,)) is not None
 
+    def any_revoked(self, jtis: list[str]) -> bool:
+        sql = f"SELECT 1 FROM revoked_tokens WHERE jti IN ({placeholders(len(jtis))}) LIMIT 1"
+        return bool(jtis) and self.db.one(sql, jtis) is not None
+
+    def record_login(self, login_id: str, user_id: str, expires_at: datetime) -> None:
+        self.db.run(
+            "INSERT INTO logins (id, user_id, expires_at) VALUES (?, ?, ?)"
+            " ON CONFLICT (id) DO UPDATE SET expires_at = max(expires_at, excluded.expires_at)",
+            (login_id, user_id, to_ms(expires_at)),
+        )
+
+    def active_logins(self, user_id: str, now: datetime) -> list[str]:
+        rows = self.db.all(
+            "SELECT id FROM logins WHERE user_id = ? AND expires_at > ?", (user_id, to_ms(now))
+        )
+        return [row[0] for row in rows]
+
     def purge_expired(self, now: datetime) -> int:
-        return self.db.run("DELETE FROM revoked_tokens WHERE expires_at <= ?", (to_ms(now),))
+        cutoff = to_ms(now)
+        return self.db.run("DELETE FROM revoked_tokens WHERE expires_at <= ?", (cutoff,)) + (
+            self.db.run("DELETE FROM logins WHERE expires_at <= ?", (cutoff,))
+        )

@@ -12,18 +12,14 @@ from flask import Blueprint, Response, make_response, render_template
 from lnk.domain.models import User
 from lnk.errors import LnkError
 from lnk.services import admin
-from lnk.web.auth import session
 from lnk.web.chat.blueprint import (
     SignInRequired,
     error_response,
-    page_headers,
     redirect_to_sign_in,
     signed_in,
 )
 
 bp = Blueprint("admin", __name__, url_prefix="/admin")
-bp.after_request(session.store_refreshed_cookie)
-bp.after_request(page_headers)
 bp.register_error_handler(SignInRequired, redirect_to_sign_in)
 bp.register_error_handler(LnkError, error_response)
 

@@ -2,36 +2,30 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
-
-from flask import Blueprint, jsonify
-from flask_jwt_extended import (
-    create_access_token,
-    create_refresh_token,
-    decode_token,
-    get_jwt,
-    verify_jwt_in_request,
-)
-from jwt.exceptions import PyJWTError
+from flask import Blueprint, Response, jsonify, make_response
+from flask_jwt_extended import decode_token, get_jwt, verify_jwt_in_request
+from flask_jwt_extended.exceptions import JWTExtendedException
+from jwt.exceptions import ExpiredSignatureError, PyJWTError
 
 from lnk.domain.models import User
+from lnk.errors import Unauthorized
 from lnk.presenters import user_json
-from lnk.services import accounts
+from lnk.services import accounts, sessions
+from lnk.web import limits, tokens
 from lnk.web.api import schemas as s
 from lnk.web.api.routing import endpoint
-from lnk.web.context import ctx
+from lnk.web.context import bearer_token, ctx, current_claims
 
 bp = Blueprint("api_auth", __name__, url_prefix="/api")
 
-AUTH_LIMIT = "20/minute"
+
+def token_answer(body: dict, status: int = 200) -> Response:
+    return tokens.no_store(make_response(jsonify(body), status))
 
 
 def issue_tokens(user: User) -> dict:
-    return {
-        "user": user_json(user),
-        "accessToken": create_access_token(identity=user.id),
-        "refreshToken": create_refresh_token(identity=user.id),
-    }
+    access, refresh = tokens.new_login(ctx(), user)
+    return {"user": user_json(user), "accessToken": access, "refreshToken": refresh}
 
 
 @endpoint(
@@ -45,12 +39,12 @@ def issue_tokens(user: User) -> dict:
     body=s.RegisterBody,
     response=s.AuthOut,
     auth=False,
-    limit=AUTH_LIMIT,
+    limit=limits.REGISTER,
     errors=(409, 503),
 )
 def register(body: s.RegisterBody):
     user = accounts.register(ctx(), body.username, body.password, body.display_name)
-    return jsonify(issue_tokens(user)), 201
+    return token_answer(issue_tokens(user), 201)
 
 
 @endpoint(
@@ -63,41 +57,58 @@ def register(body: s.RegisterBody):
     body=s.LoginBody,
     response=s.AuthOut,
     auth=False,
-    limit=AUTH_LIMIT,
+    limit=limits.LOGIN,
     errors=(401, 403, 503),
 )
 def login(body: s.LoginBody):
-    """The same 401 for an unknown user and a wrong password."""
-    user = accounts.authenticate(ctx(), body.username, body.password)
-    return jsonify(issue_tokens(user))
+    """The same 401 for an unknown user and a wrong password. One bucket per client address
+    with the login form; repeated failures for one account make that account wait (429)."""
+    user = limits.authenticate(body.username, body.password)
+    return token_answer(issue_tokens(user))
+
+
+def _decoded(token: str | None) -> dict:
+    if not token or len(token) > 4096:
+        raise Unauthorized("missing refresh token")
+    try:
+        return decode_token(token)
+    except ExpiredSignatureError:
+        raise Unauthorized("token has expired") from None
+    except (PyJWTError, JWTExtendedException):
+        raise Unauthorized("invalid token") from None
 
 
 @endpoint(
     bp,
     "/auth/refresh",
     "POST",
-    summary="Get a new access token",
+    summary="Rotate the refresh token: a new access and refresh token",
     tag="auth",
     operation_id="refreshToken",
     bearer=True,
-    response=s.AccessTokenOut,
+    response=s.TokenPairOut,
     auth=False,
-    limit=AUTH_LIMIT,
+    limit="60/minute",
     errors=(401, 403),
 )
 def refresh():
-    """Needs the refresh token as Bearer token."""
-    verify_jwt_in_request(refresh=True, locations=["headers"])
-    claims = get_jwt()
-    accounts.active_user(ctx(), claims["sub"])
-    return jsonify({"accessToken": create_access_token(identity=claims["sub"])})
+    """Needs the refresh token as Bearer token. It is used up: keep the new refresh token.
+    Presenting a refresh token that was already used revokes the whole login (every token
+    issued since that login) and answers 401."""
+    user, login_id = sessions.rotate_refresh(ctx(), _decoded(bearer_token()))
+    return token_answer(
+        {
+            "accessToken": tokens.access_token(user.id, login_id),
+            "refreshToken": tokens.refresh_token(user.id, login_id),
+        }
+    )
 
 
 @endpoint(
     bp,
     "/auth/logout",
     "POST",
-    summary="Revoke tokens",
+    summary="Log out: revoke this login",
     tag="auth",
     operation_id="logout",
     bearer=True,
@@ -107,22 +118,61 @@ def refresh():
     errors=(401,),
 )
 def logout(body: s.LogoutBody):
-    """Revokes the presented token (access or refresh) and, if given, the refresh token."""
+    """Needs a token of the login as Bearer token (access or refresh). Revokes every token of
+    that login (and of the given refresh token's login) and closes the sockets opened with them."""
     verify_jwt_in_request(verify_type=False, locations=["headers", "cookies"])
     claims = get_jwt()
-    _revoke(claims)
+    ended = [sessions.login_of(claims)]
     if body.refresh_token:
         try:
-            other = decode_token(body.refresh_token)
-        except PyJWTError:
-            other = None
-        if other and other.get("sub") == claims["sub"]:
-            _revoke(other)
+            other = decode_token(body.refresh_token, allow_expired=True)
+        except (PyJWTError, JWTExtendedException):
+            other = {}
+        if other.get("sub") == claims["sub"]:
+            ended.append(sessions.login_of(other))
+    sessions.end_logins(ctx(), claims["sub"], [i for i in ended if i])
     return "", 204
 
 
-def _revoke(claims: dict) -> None:
-    accounts.revoke_token(ctx(), claims["jti"], datetime.fromtimestamp(claims["exp"], UTC))
+@endpoint(
+    bp,
+    "/auth/logout-all",
+    "POST",
+    summary="Log out everywhere",
+    tag="auth",
+    operation_id="logoutAll",
+    status=204,
+    errors=(401,),
+)
+def logout_all(user: User):
+    """Revokes every token of every login of the caller and closes all its sockets."""
+    sessions.end_all_logins(ctx(), user.id)
+    return "", 204
+
+
+@endpoint(
+    bp,
+    "/users/me/password",
+    "PUT",
+    summary="Change the password",
+    tag="users",
+    operation_id="changePassword",
+    status=204,
+    body=s.PasswordChangeBody,
+    limit=limits.PASSWORD,
+    errors=(403, 503),
+)
+def change_password(user: User, body: s.PasswordChangeBody):
+    """403 when ``currentPassword`` is wrong. Every other login of the caller is revoked and its
+    sockets closed; the login making this call stays signed in."""
+    sessions.change_password(
+        ctx(),
+        user,
+        body.current_password,
+        body.new_password,
+        keep=sessions.login_of(current_claims()),
+    )
+    return "", 204
 
 
 @endpoint(
@@ -147,6 +197,7 @@ def me(user: User):
     operation_id="listUsers",
     query=s.UserQuery,
     response=s.ListOut[s.UserOut],
+    limit=limits.USER_SEARCH,
 )
 def list_users(user: User, query: s.UserQuery):
     users, cursor = accounts.search_users(ctx(), query.q, query.limit, query.cursor)

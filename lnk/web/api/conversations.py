@@ -7,6 +7,7 @@ from flask import Blueprint, jsonify
 from lnk.domain.models import Conversation, User
 from lnk.presenters import conversation_json
 from lnk.services import accounts, conversations, reads
+from lnk.web import limits
 from lnk.web.api import schemas as s
 from lnk.web.api.routing import endpoint
 from lnk.web.context import ctx
@@ -36,7 +37,7 @@ def one_json(conversation: Conversation, viewer: User) -> dict:
     also={200: "A direct conversation with this participant already exists: that one."},
     body=s.CreateConversationBody,
     response=s.ConversationOut,
-    limit="30/minute",
+    limit=limits.CREATE_CONVERSATION,
     errors=(422,),
 )
 def create(user: User, body: s.CreateConversationBody):

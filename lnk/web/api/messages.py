@@ -8,13 +8,14 @@ from lnk.domain.models import User
 from lnk.presenters import iso, message_json
 from lnk.services import messages, reads, search
 from lnk.services.messages import SendResult
+from lnk.web import limits
 from lnk.web.api import schemas as s
 from lnk.web.api.routing import endpoint
 from lnk.web.context import ctx
 
 bp = Blueprint("api_messages", __name__, url_prefix="/api")
 TAG = "messages"
-SEND_LIMIT = "300/minute"
+SEND_LIMIT = limits.SEND  # one bucket with the pages' send routes
 REPEATED_SEND = {
     200: "The sender already used this `clientId` for the same kind of send in this "
     "conversation: the first message, and nothing new is sent."
@@ -147,6 +148,7 @@ def bulk_mark_read(user: User, id: str, body: s.BulkReadBody):
     operation_id="searchMessages",
     query=s.SearchQuery,
     response=s.ListOut[s.SearchHitOut],
+    limit=limits.SEARCH,
     errors=(404, 422, 503),
 )
 def search_messages(user: User, query: s.SearchQuery):

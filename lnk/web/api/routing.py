@@ -133,7 +133,7 @@ def endpoint(
     query: type[BaseModel] | None = None,
     response: Any = None,
     auth: bool = True,
-    limit: str | None = None,
+    limit: str | Callable | None = None,
     errors: tuple[int, ...] = (),
     multipart: dict | None = None,
     binary: tuple[str, ...] = (),
@@ -160,7 +160,10 @@ def endpoint(
         # Flask-Limiter scopes a limit by the function's module and name: give it the view's.
         handle.__module__, handle.__name__ = fn.__module__, fn.__name__
         handle.__qualname__ = fn.__qualname__
-        limited = limiter.limit(limit)(handle) if limit else handle
+        if isinstance(limit, str):
+            limited = limiter.limit(limit)(handle)
+        else:  # a shared bucket (``lnk.web.limits``) or none
+            limited = limit(handle) if limit else handle
 
         @wraps(fn)
         def view(**path_args: Any) -> Any:

@@ -62,6 +62,11 @@ class LogoutBody(Schema):
     refresh_token: Annotated[str, StringConstraints(max_length=4096)] | None = None
 
 
+class PasswordChangeBody(Schema):
+    current_password: Annotated[str, StringConstraints(max_length=128)]
+    new_password: Annotated[str, StringConstraints(min_length=8, max_length=128)]
+
+
 class UserQuery(Schema):
     q: Annotated[str, StringConstraints(max_length=64)] | None = None
     limit: Limit | None = None
@@ -198,8 +203,9 @@ class AuthOut(Schema):
     refresh_token: str
 
 
-class AccessTokenOut(Schema):
+class TokenPairOut(Schema):
     access_token: str
+    refresh_token: str
 
 
 class UserSummaryOut(Schema):

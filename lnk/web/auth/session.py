@@ -1,23 +1,24 @@
-"""Browser sessions: the API's own JWTs, kept in HttpOnly cookies, refreshed silently.
+"""Browser sessions: the API's own JWTs, kept in HttpOnly cookies.
 
-flask-jwt-extended sets ``access_token_cookie`` and ``refresh_token_cookie`` (HttpOnly) plus the
-readable ``csrf_access_token`` / ``csrf_refresh_token`` cookies; a state-changing request must
-echo one of them in ``X-CSRF-TOKEN`` (double submit). Pages and partials call ``page_user()``:
-when the access token has expired or is about to, and the refresh token is still good, a new
-access token is minted for this request and ``store_refreshed_cookie`` sends it back.
+flask-jwt-extended sets ``access_token_cookie`` (path ``/``) and ``refresh_token_cookie`` (path
+``/session``: only the routes that renew or end a session ever see it) plus the readable
+``csrf_access_token`` / ``csrf_refresh_token`` cookies; a state-changing request must echo one of
+them in ``X-CSRF-TOKEN`` (double submit).
+
+Identity comes only from an access token that is valid now (signature, type, expiry, not
+revoked). A page whose access cookie has expired is sent through ``/session/resume``, which mints
+a new access token for the refresh token's own user and comes back; the page script renews the
+cookie before it expires through ``POST /session/refresh``.
 """
 
 from __future__ import annotations
 
 import hmac
-import time
 import unicodedata
-from datetime import UTC, datetime
+from urllib.parse import quote
 
 from flask import Response, current_app, g, request
 from flask_jwt_extended import (
-    create_access_token,
-    create_refresh_token,
     decode_token,
     set_access_cookies,
     set_refresh_cookies,
@@ -28,11 +29,12 @@ from jwt.exceptions import PyJWTError
 
 from lnk.domain.models import User
 from lnk.errors import BadRequest, Forbidden, Unauthorized
-from lnk.services import accounts
+from lnk.services import accounts, sessions
+from lnk.web import tokens
 from lnk.web.context import ctx
 
 UNSAFE_METHODS = frozenset({"POST", "PUT", "PATCH", "DELETE"})
-REFRESH_MARGIN_SECONDS = 120  # refresh an access token this close to its expiry
+SESSION_PATH = "/session"  # the refresh cookie's path
 
 
 def _cookie(kind: str) -> str | None:
@@ -40,15 +42,18 @@ def _cookie(kind: str) -> str | None:
     return request.cookies.get(name)
 
 
-def _claims(token: str | None, kind: str, *, allow_expired: bool) -> dict | None:
-    """Verified claims of a cookie token of this kind (signature, type, not revoked)."""
-    if not token:
+def _claims(token: str | None, kind: str, *, allow_expired: bool = False) -> dict | None:
+    """Verified claims of a cookie token of this kind (signature, type, expiry unless
+    ``allow_expired``, not revoked)."""
+    if not token or len(token) > 4096:
         return None
     try:
         claims = decode_token(token, allow_expired=allow_expired)
     except (PyJWTError, JWTExtendedException):
         return None
-    if claims.get("type") != kind or accounts.is_token_revoked(ctx(), claims["jti"]):
+    if claims.get("type") != kind or not isinstance(claims.get("sub"), str):
+        return None
+    if sessions.is_revoked(ctx(), claims):
         return None
     return claims
 
@@ -68,64 +73,66 @@ def _check_csrf(*claims: dict | None) -> None:
 
 
 def page_user() -> User | None:
-    """The signed-in user of this page or partial request, or None (never a JWT error).
+    """The signed-in user of this page or partial request, or None (never a JWT error): only an
+    access cookie that is valid now counts; an expired one is ignored.
 
     Raises Forbidden for a suspended user or a state-changing request without the CSRF token."""
     if "lnk_user" in g:
         return g.lnk_user
-    access = _claims(_cookie("access"), "access", allow_expired=True)
-    now = time.time()
-    refresh = None
-    if access is None or access["exp"] - now < REFRESH_MARGIN_SECONDS:
-        refresh = _claims(_cookie("refresh"), "refresh", allow_expired=False)
-    if access is not None and access["exp"] <= now and refresh is None:
-        access = None
-    if access is None and refresh is None:
+    access = _claims(_cookie("access"), "access")
+    if access is None:
         return None
     if request.method in UNSAFE_METHODS:
-        _check_csrf(access, refresh)
-    subject = (access or refresh or {})["sub"]
+        _check_csrf(access)
     try:
-        user = accounts.active_user(ctx(), subject)
+        user = accounts.active_user(ctx(), access["sub"])
     except Unauthorized:
         return None
-    if refresh is not None:
-        g.lnk_new_access_token = create_access_token(identity=user.id)
-    g.lnk_user = user
+    g.lnk_user, g.lnk_claims = user, access
     return user
 
 
-def store_refreshed_cookie(response: Response) -> Response:
-    """after_request hook: sends the access token minted by ``page_user``, if any."""
-    token = g.pop("lnk_new_access_token", None)
-    if token:
-        set_access_cookies(response, token)
-    return response
+def sign_in_url(target: str) -> str:
+    """Where a request without a valid access cookie goes: to renew it and come back when the
+    browser seems to hold a refresh cookie (its readable CSRF twin is sent on every path),
+    else to the login page."""
+    csrf_cookie = current_app.config.get("JWT_REFRESH_CSRF_COOKIE_NAME", "csrf_refresh_token")
+    page = SESSION_PATH + "/resume" if request.cookies.get(csrf_cookie) else "/login"
+    return f"{page}?next={quote(safe_next(target))}"
 
 
-def refresh_access_cookie(response: Response) -> bool:
-    """For scripts keeping a long-lived page signed in: a new access cookie from the refresh
-    cookie, whose CSRF value must be in the header. False when there is no valid refresh token."""
-    refresh = _claims(_cookie("refresh"), "refresh", allow_expired=False)
+def renew_access_cookie(response: Response, *, csrf: bool) -> bool:
+    """A new access cookie for the refresh cookie's own user and login; False without a valid
+    refresh cookie. ``csrf``: the refresh CSRF value must be in the header (POST)."""
+    refresh = _claims(_cookie("refresh"), "refresh")
     if refresh is None:
         return False
-    _check_csrf(refresh)
-    user = accounts.active_user(ctx(), refresh["sub"])
-    set_access_cookies(response, create_access_token(identity=user.id))
+    if csrf:
+        _check_csrf(refresh)
+    try:
+        user = accounts.active_user(ctx(), refresh["sub"])
+    except Unauthorized:
+        return False
+    login_id = sessions.login_of(refresh)
+    assert login_id is not None  # is_revoked refuses a token without one
+    set_access_cookies(response, tokens.access_token(user.id, login_id))
     return True
 
 
 def sign_in(response: Response, user: User) -> None:
-    set_access_cookies(response, create_access_token(identity=user.id))
-    set_refresh_cookies(response, create_refresh_token(identity=user.id))
+    access, refresh = tokens.new_login(ctx(), user)
+    set_access_cookies(response, access)
+    set_refresh_cookies(response, refresh)
 
 
 def sign_out(response: Response) -> None:
-    """Revokes both cookie tokens (expired ones too) and clears the cookies."""
+    """Ends the login of the session cookies (an expired access cookie still names it), which
+    revokes its tokens and closes its sockets, and clears the cookies."""
     for kind in ("access", "refresh"):
         claims = _claims(_cookie(kind), kind, allow_expired=True)
-        if claims is not None:
-            accounts.revoke_token(ctx(), claims["jti"], datetime.fromtimestamp(claims["exp"], UTC))
+        login_id = sessions.login_of(claims) if claims else None
+        if claims is not None and login_id is not None:
+            sessions.end_logins(ctx(), claims["sub"], [login_id])
     unset_jwt_cookies(response)
 
 

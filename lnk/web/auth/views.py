@@ -2,21 +2,19 @@
 
 from __future__ import annotations
 
+from urllib.parse import quote
+
 from flask import Blueprint, Response, make_response, redirect, render_template, request, url_for
 
-from lnk.errors import Conflict, Forbidden, Unauthorized, ValidationFailed
-from lnk.extensions import limiter
+from lnk.errors import Conflict, Forbidden, RateLimited, Unauthorized, ValidationFailed
 from lnk.services import accounts
+from lnk.web import limits
 from lnk.web.auth import session
 from lnk.web.auth.forms import LoginForm, LogoutForm, RegisterForm
-from lnk.web.chat.blueprint import page_headers
 from lnk.web.context import ctx
 
 bp = Blueprint("auth", __name__)
-bp.after_request(session.store_refreshed_cookie)
-bp.after_request(page_headers)
 
-AUTH_LIMIT = "20/minute"
 FIELD_NAMES = {"displayName": "display_name"}
 
 
@@ -37,7 +35,7 @@ def _page(template: str, form, status: int = 200) -> Response:
 
 
 @bp.route("/login", methods=["GET", "POST"])
-@limiter.limit(AUTH_LIMIT, methods=["POST"])
+@limits.LOGIN
 def login() -> Response:
     session.check_next(request.values.get("next"))
     if request.method == "GET" and session.page_user() is not None:
@@ -45,16 +43,18 @@ def login() -> Response:
     form = LoginForm()
     if form.validate_on_submit():
         try:
-            user = accounts.authenticate(ctx(), form.username.data or "", form.password.data or "")
-        except (Unauthorized, Forbidden) as error:
+            user = limits.authenticate(form.username.data or "", form.password.data or "")
+        except (Unauthorized, Forbidden, RateLimited) as error:
             form.form_errors.append(error.message.capitalize())
-            return _page("login.html", form, error.status)
+            response = _page("login.html", form, error.status)
+            response.headers.update(error.headers)
+            return response
         return _signed_in_redirect(user.id)
     return _page("login.html", form, 422 if form.errors else 200)
 
 
 @bp.route("/register", methods=["GET", "POST"])
-@limiter.limit(AUTH_LIMIT, methods=["POST"])
+@limits.REGISTER
 def register() -> Response:
     session.check_next(request.values.get("next"))
     form = RegisterForm()
@@ -82,6 +82,7 @@ def register() -> Response:
 
 
 @bp.route("/logout", methods=["POST"])
+@bp.route("/session/logout", methods=["POST"])  # registered first: what url_for gives
 def logout() -> Response:
     form = LogoutForm()
     if not form.validate_on_submit():
@@ -95,8 +96,20 @@ def logout() -> Response:
 def refresh() -> Response:
     """Keeps a long-open chat page signed in (its socket reconnects with the new cookie)."""
     response = make_response("", 204)
-    if not session.refresh_access_cookie(response):
+    if not session.renew_access_cookie(response, csrf=True):
         raise Unauthorized("sign in again")
+    return response
+
+
+@bp.route("/session/resume")
+def resume() -> Response:
+    """A page met an expired access cookie: renew it from the refresh cookie (which only this
+    path sees) and go back, or else sign in. Changes nothing but the caller's own cookie."""
+    session.check_next(request.args.get("next"))
+    target = session.safe_next(request.args.get("next"))
+    response = redirect(target)
+    if not session.renew_access_cookie(response, csrf=False):
+        return redirect(f"/login?next={quote(target)}")
     return response
 
 

@@ -8,7 +8,7 @@ from datetime import datetime, timedelta
 from decimal import Decimal
 from functools import wraps
 from typing import Any
-from urllib.parse import quote, unquote
+from urllib.parse import unquote
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from flask import (
@@ -30,14 +30,6 @@ from lnk.web.auth import session
 from lnk.web.errors import render_error
 
 bp = Blueprint("chat", __name__)
-bp.after_request(session.store_refreshed_cookie)
-
-# Everything a page loads comes from this origin: no CDN, no external host, no inline script.
-CONTENT_SECURITY_POLICY = (
-    "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' blob: data:; "
-    "connect-src 'self'; media-src 'self' blob:; object-src 'none'; base-uri 'none'; "
-    "frame-ancestors 'none'; form-action 'self'"
-)
 
 
 QUICK_REACTIONS = ("👍", "❤️", "😂", "😮", "😢", "🙏")
@@ -66,15 +58,16 @@ def signed_in(view: Callable) -> Callable:
 
 @bp.errorhandler(SignInRequired)
 def redirect_to_sign_in(_error: SignInRequired) -> Response:
-    """To the login page and back here afterwards (``HX-Redirect`` for an HTMX request)."""
+    """Renew the session (or else to the login page) and back here afterwards (``HX-Redirect``
+    for an HTMX request)."""
     target = request.full_path.rstrip("?") if request.method == "GET" else "/chat"
     if is_htmx():
         page = request.headers.get("HX-Current-URL", "")
         path = "/" + page.split("/", 3)[3] if page.count("/") >= 3 else "/chat"
         response = make_response("", 401)
-        response.headers["HX-Redirect"] = f"/login?next={quote(session.safe_next(path))}"
+        response.headers["HX-Redirect"] = session.sign_in_url(path)
         return response
-    return redirect(f"/login?next={quote(target)}")
+    return redirect(session.sign_in_url(target))
 
 
 @bp.errorhandler(LnkError)
@@ -86,17 +79,6 @@ def error_response(error: LnkError) -> Any:
             response.headers[name] = value
         return response
     return render_error(error)
-
-
-def page_headers(response: Response) -> Response:
-    """The same-origin-only CSP and no caching for every HTML page and partial."""
-    if response.mimetype == "text/html":
-        response.headers.setdefault("Content-Security-Policy", CONTENT_SECURITY_POLICY)
-        response.headers.setdefault("Cache-Control", "no-store")
-        response.headers["Vary"] = "HX-Request, Cookie"
-        response.headers.setdefault("X-Content-Type-Options", "nosniff")
-        response.headers.setdefault("Referrer-Policy", "same-origin")
-    return response
 
 
 def viewer_tz() -> ZoneInfo:
@@ -219,6 +201,3 @@ def install_filters(app: Flask) -> None:
         reactions=lambda m: reactions_json(m.reactions),
         quick_reactions=QUICK_REACTIONS,
     )
-
-
-bp.after_request(page_headers)

@@ -8,6 +8,7 @@ from flask import Response, make_response, render_template, request
 from lnk.domain.models import User
 from lnk.errors import LnkError, ValidationFailed
 from lnk.services import accounts, conversations, search
+from lnk.web import limits
 from lnk.web.chat import threads
 from lnk.web.chat.blueprint import bp, is_htmx, signed_in
 from lnk.web.chat.fragments import item_html
@@ -73,6 +74,7 @@ def new_conversation(user: User) -> Response:
 
 @bp.get("/chat/partials/users")
 @signed_in
+@limits.USER_SEARCH
 def user_results(user: User) -> Response:
     """People matching ``q`` (username or display-name prefix), for pickers."""
     q = (request.args.get("q") or "").strip()
@@ -94,6 +96,7 @@ def user_results(user: User) -> Response:
 
 @bp.post("/chat/new")
 @signed_in
+@limits.CREATE_CONVERSATION
 def create_conversation(user: User) -> Response:
     ids = [i for i in request.form.getlist("userIds") if i]
     title = (request.form.get("title") or "").strip()
@@ -141,12 +144,14 @@ def _leave(user: User, conversation_id: str) -> Response:
 
 @bp.post("/chat/<conversation_id>/title")
 @signed_in
+@limits.ACTIONS
 def rename(user: User, conversation_id: str) -> Response:
     return _updated(user, conversation_id, title=request.form.get("title", ""))
 
 
 @bp.post("/chat/<conversation_id>/members")
 @signed_in
+@limits.ACTIONS
 def add_members(user: User, conversation_id: str) -> Response:
     ids = [i for i in request.form.getlist("userIds") if i]
     if not ids:
@@ -156,6 +161,7 @@ def add_members(user: User, conversation_id: str) -> Response:
 
 @bp.post("/chat/<conversation_id>/members/<member_id>/remove")
 @signed_in
+@limits.ACTIONS
 def remove_member(user: User, conversation_id: str, member_id: str) -> Response:
     if member_id == user.id:
         return _leave(user, conversation_id)
@@ -164,12 +170,14 @@ def remove_member(user: User, conversation_id: str, member_id: str) -> Response:
 
 @bp.post("/chat/<conversation_id>/leave")
 @signed_in
+@limits.ACTIONS
 def leave(user: User, conversation_id: str) -> Response:
     return _leave(user, conversation_id)
 
 
 @bp.post("/chat/<conversation_id>/mute")
 @signed_in
+@limits.ACTIONS
 def mute(user: User, conversation_id: str) -> Response:
     muted = request.form.get("muted", "1") == "1"
     conversation = conversations.update_conversation(ctx(), user, conversation_id, muted=muted)
@@ -185,6 +193,7 @@ def mute(user: User, conversation_id: str) -> Response:
 
 @bp.post("/chat/<conversation_id>/archive")
 @signed_in
+@limits.ACTIONS
 def archive(user: User, conversation_id: str) -> Response:
     archived = request.form.get("archived", "1") == "1"
     conversations.set_archived(ctx(), user, conversation_id, archived)
@@ -193,6 +202,7 @@ def archive(user: User, conversation_id: str) -> Response:
 
 @bp.post("/chat/<conversation_id>/delete")
 @signed_in
+@limits.ACTIONS
 def delete_for_me(user: User, conversation_id: str) -> Response:
     conversations.delete_for_me(ctx(), user, conversation_id)
     return _go_to(user, None)
@@ -200,6 +210,7 @@ def delete_for_me(user: User, conversation_id: str) -> Response:
 
 @bp.get("/chat/search")
 @signed_in
+@limits.SEARCH
 def search_messages(user: User) -> Response:
     """Messages matching every word of ``q``; each result opens the message in context."""
     q = (request.args.get("q") or "").strip()

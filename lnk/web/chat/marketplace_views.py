@@ -11,6 +11,7 @@ from lnk.domain.models import User
 from lnk.errors import ValidationFailed
 from lnk.services import booking_requests, conversations, offers, packages
 from lnk.services.deals import other_participant
+from lnk.web import limits
 from lnk.web.chat import threads
 from lnk.web.chat.blueprint import bp, signed_in, viewer_tz
 from lnk.web.chat.fragments import message_response
@@ -78,6 +79,7 @@ def offer_form(user: User, conversation_id: str) -> Response:
 
 @bp.post("/chat/<conversation_id>/offer")
 @signed_in
+@limits.SEND
 def send_offer(user: User, conversation_id: str) -> Response:
     try:
         hours = _optional("expiresInHours")
@@ -129,6 +131,7 @@ def _local_datetime(name: str) -> datetime:
 
 @bp.post("/chat/<conversation_id>/booking")
 @signed_in
+@limits.SEND
 def send_booking(user: User, conversation_id: str) -> Response:
     try:
         result = booking_requests.send_booking_request(
@@ -147,6 +150,7 @@ def send_booking(user: User, conversation_id: str) -> Response:
 
 @bp.post("/chat/messages/<message_id>/offer/<action>")
 @signed_in
+@limits.ACTIONS
 def offer_action(user: User, message_id: str, action: str) -> Response:
     if action not in OFFER_ACTIONS:
         raise ValidationFailed.field("action", "must be accept, decline or withdraw")
@@ -155,6 +159,7 @@ def offer_action(user: User, message_id: str, action: str) -> Response:
 
 @bp.post("/chat/messages/<message_id>/booking/<action>")
 @signed_in
+@limits.ACTIONS
 def booking_action(user: User, message_id: str, action: str) -> Response:
     if action not in BOOKING_ACTIONS:
         raise ValidationFailed.field("action", "must be confirm, decline or cancel")
@@ -193,6 +198,7 @@ def _package_fields() -> dict:
 
 @bp.post("/packages")
 @signed_in
+@limits.ACTIONS
 def create_package(user: User) -> Response:
     try:
         created = packages.create_package(ctx(), user, **_package_fields())
@@ -226,6 +232,7 @@ def package_row(user: User, package_id: str) -> Response:
 
 @bp.post("/packages/<package_id>")
 @signed_in
+@limits.ACTIONS
 def update_package(user: User, package_id: str) -> Response:
     try:
         updated = packages.update_package(ctx(), user, package_id, **_package_fields())
@@ -239,6 +246,7 @@ def update_package(user: User, package_id: str) -> Response:
 
 @bp.post("/packages/<package_id>/active")
 @signed_in
+@limits.ACTIONS
 def set_package_active(user: User, package_id: str) -> Response:
     active = request.form.get("active") == "1"
     if active:

@@ -10,6 +10,7 @@ from lnk.domain.models import User
 from lnk.errors import ValidationFailed
 from lnk.services import conversations, messages, reads
 from lnk.services.pagination import check_seq
+from lnk.web import limits
 from lnk.web.chat import threads
 from lnk.web.chat.blueprint import bp, signed_in
 from lnk.web.chat.fragments import item_html, message_response, removed_response
@@ -64,6 +65,7 @@ def message(user: User, message_id: str) -> Response:
 
 @bp.post("/chat/<conversation_id>/messages")
 @signed_in
+@limits.SEND
 def send(user: User, conversation_id: str) -> Response:
     result = messages.send_message(
         ctx(),
@@ -93,6 +95,7 @@ def location_form(user: User, conversation_id: str) -> Response:
 
 @bp.post("/chat/<conversation_id>/location")
 @signed_in
+@limits.SEND
 def send_location(user: User, conversation_id: str) -> Response:
     try:
         result = messages.send_location(
@@ -126,6 +129,7 @@ def send_location(user: User, conversation_id: str) -> Response:
 
 @bp.post("/chat/<conversation_id>/read")
 @signed_in
+@limits.ACTIONS
 def mark_read(user: User, conversation_id: str) -> Response:
     """Marks everything read; answers with the list item (out of band) showing no badge."""
     reads.mark_read(ctx(), user, conversation_id)
@@ -151,6 +155,7 @@ def edit_form(user: User, message_id: str) -> Response:
 
 @bp.post("/chat/messages/<message_id>/edit")
 @signed_in
+@limits.ACTIONS
 def edit(user: User, message_id: str) -> Response:
     edited, warnings = messages.edit_message(
         ctx(), user, message_id, request.form.get("content", "")
@@ -161,6 +166,7 @@ def edit(user: User, message_id: str) -> Response:
 
 @bp.post("/chat/messages/<message_id>/delete")
 @signed_in
+@limits.ACTIONS
 def delete(user: User, message_id: str) -> Response:
     messages.delete_message(ctx(), user, message_id)
     return message_response(threads.load_one(user, message_id))
@@ -168,6 +174,7 @@ def delete(user: User, message_id: str) -> Response:
 
 @bp.post("/chat/messages/<message_id>/hide")
 @signed_in
+@limits.ACTIONS
 def hide(user: User, message_id: str) -> Response:
     messages.delete_for_me(ctx(), user, message_id)
     return removed_response(f"message-{message_id}")
@@ -175,6 +182,7 @@ def hide(user: User, message_id: str) -> Response:
 
 @bp.post("/chat/messages/<message_id>/reaction")
 @signed_in
+@limits.ACTIONS
 def react(user: User, message_id: str) -> Response:
     """``emoji`` sets the viewer's reaction (replacing its previous one); none removes it."""
     emoji = (request.form.get("emoji") or "").strip() or None
