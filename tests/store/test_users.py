@@ -114,3 +114,29 @@ def test_purge_expired_forgets_only_expired_revocations(store: Store) -> None:
     assert not store.tokens.is_revoked("old") and not store.tokens.is_revoked("edge")
     assert store.tokens.is_revoked("live")
     assert store.tokens.purge_expired(_soon(10)) == 0
+
+
+def test_revoke_once_tells_the_first_revocation_from_a_repeat(store: Store) -> None:
+    assert store.tokens.revoke_once("refresh-1", _soon(60)) is True
+    assert store.tokens.revoke_once("refresh-1", _soon(60)) is False
+    assert store.tokens.is_revoked("refresh-1")
+
+
+def test_any_revoked_checks_several_ids_at_once(store: Store) -> None:
+    store.tokens.revoke("login:abc", _soon(60))
+    assert store.tokens.any_revoked(["jti-9", "login:abc"])
+    assert not store.tokens.any_revoked(["jti-9", "login:def"])
+    assert not store.tokens.any_revoked([])
+
+
+def test_logins_are_listed_per_user_until_they_expire(store: Store) -> None:
+    store.tokens.record_login("l-1", "u-1", _soon(10))
+    store.tokens.record_login("l-2", "u-1", _soon(30))
+    store.tokens.record_login("l-3", "u-2", _soon(30))
+    store.tokens.record_login("l-1", "u-1", _soon(5))  # never shortened
+    assert sorted(store.tokens.active_logins("u-1", _soon(0))) == ["l-1", "l-2"]
+    assert store.tokens.active_logins("u-1", _soon(20)) == ["l-2"]
+    store.tokens.record_login("l-1", "u-1", _soon(40))  # a refresh extends it
+    assert sorted(store.tokens.active_logins("u-1", _soon(20))) == ["l-1", "l-2"]
+    assert store.tokens.purge_expired(_soon(35)) == 2  # l-2 and l-3
+    assert store.tokens.active_logins("u-1", _soon(0)) == ["l-1"]
