@@ -10,6 +10,9 @@ from __future__ import annotations
 class LnkError(Exception):
     code = "bad_request"
     status = 400
+    # True for a refusal that still keeps what its unit of work wrote before it (e.g. an
+    # answer to an offer found past due stores the expiry, then refuses the answer).
+    keeps_writes = False
     title = "Bad Request"
 
     def __init__(

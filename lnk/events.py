@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Iterator
+from contextlib import contextmanager
+from contextvars import ContextVar
 
 from lnk.domain.events import DomainEvent
 
@@ -11,9 +13,13 @@ log = logging.getLogger(__name__)
 
 Handler = Callable[[DomainEvent], None]
 
+# Events published inside a unit of work wait here (per greenlet) until it commits.
+_held: ContextVar[list[DomainEvent] | None] = ContextVar("lnk_held_events", default=None)
+
 
 class EventBus:
-    """Synchronous publish/subscribe. Services publish only after their write has committed."""
+    """Synchronous publish/subscribe. Events published while a unit of work runs (``held``)
+    are delivered only after it commits, and dropped if it rolls back."""
 
     def __init__(self) -> None:
         self._handlers: list[Handler] = []
@@ -21,7 +27,29 @@ class EventBus:
     def subscribe(self, handler: Handler) -> None:
         self._handlers.append(handler)
 
+    @staticmethod
+    def holding() -> bool:
+        return _held.get() is not None
+
+    @contextmanager
+    def held(self) -> Iterator[list[DomainEvent]]:
+        """Collects what is published in the block (in this greenlet) instead of delivering it;
+        the caller delivers the list with ``publish`` once the unit has committed."""
+        pending: list[DomainEvent] = []
+        token = _held.set(pending)
+        try:
+            yield pending
+        finally:
+            _held.reset(token)
+
     def publish(self, events: Iterable[DomainEvent]) -> None:
+        pending = _held.get()
+        if pending is not None:
+            pending.extend(events)
+            return
+        self._deliver(list(events))
+
+    def _deliver(self, events: list[DomainEvent]) -> None:
         for event in events:
             for handler in self._handlers:
                 try:
@@ -37,10 +65,9 @@ class RecordingBus(EventBus):
         super().__init__()
         self.events: list[DomainEvent] = []
 
-    def publish(self, events: Iterable[DomainEvent]) -> None:
-        events = list(events)
+    def _deliver(self, events: list[DomainEvent]) -> None:
         self.events.extend(events)
-        super().publish(events)
+        super()._deliver(events)
 
     def of_type(self, kind: type) -> list:
         return [e for e in self.events if isinstance(e, kind)]

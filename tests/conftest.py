@@ -8,7 +8,6 @@ marker); the others use SQLite only.
 from __future__ import annotations
 
 import os
-import uuid
 from collections.abc import Iterator
 from dataclasses import dataclass
 
@@ -27,19 +26,9 @@ def make_store(engine: str, tmp_path):
         from lnk.store.sqlite import SqliteStore
 
         return SqliteStore(str(tmp_path / "lnk.sqlite3"), upload_dir=str(tmp_path / "uploads"))
-    from lnk.store.mongo import MongoStore
+    from tests.support.mongo import mongo_store
 
-    uri = os.environ.get("LNK_TEST_MONGODB_URI")
-    if uri:
-        import pymongo
-
-        client = pymongo.MongoClient(uri)
-        return MongoStore(client[f"lnk_test_{uuid.uuid4().hex[:12]}"])
-    import mongomock
-    import mongomock.gridfs
-
-    mongomock.gridfs.enable_gridfs_integration()
-    return MongoStore(mongomock.MongoClient().db)
+    return mongo_store()
 
 
 def drop_store(store) -> None:
@@ -141,3 +130,14 @@ def pytest_generate_tests(metafunc):
         metafunc.parametrize("engine", engines)
     elif metafunc.definition.get_closest_marker("both_engines"):
         metafunc.parametrize("engine", ["sqlite", "mongo"])
+
+
+def pytest_terminal_summary(terminalreporter):
+    """Says loudly what a run without a real MongoDB did not check."""
+    if not os.environ.get("LNK_TEST_MONGODB_URI"):
+        terminalreporter.write_sep(
+            "!",
+            "MongoDB explain() index checks and real-server race tests did NOT run "
+            "(set LNK_TEST_MONGODB_URI to a replica set)",
+            yellow=True,
+        )

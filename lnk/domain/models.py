@@ -176,6 +176,7 @@ class Message:
     edited_at: datetime | None = None
     deleted: bool = False
     flagged: bool = False
+    counts_unread: bool = True  # decided by the services when it is sent
 
 
 @dataclass

@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from lnk.domain.models import Message, User
 from lnk.errors import Forbidden, NotFound
 from lnk.services import accounts, messages
-from lnk.services.context import ServiceContext
+from lnk.services.context import ServiceContext, unit_of_work
 from lnk.services.pagination import clamp_limit, decode_cursor, encode_cursor
 
 
@@ -89,6 +89,7 @@ def dismiss_flag(ctx: ServiceContext, actor: User, message_id: str) -> FlaggedMe
     return _reloaded(ctx, message_id)
 
 
+@unit_of_work
 def delete_flagged(ctx: ServiceContext, actor: User, message_id: str) -> FlaggedMessage:
     """Deletes the message for everyone, then takes it off the queue."""
     require_admin(actor)

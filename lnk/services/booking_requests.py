@@ -15,13 +15,14 @@ from lnk.domain.models import Booking, BookingRequest, Conversation, Message, Us
 from lnk.errors import Conflict, Forbidden, ValidationFailed
 from lnk.services import deals, moderation
 from lnk.services.bookings import overlaps
-from lnk.services.context import ServiceContext
+from lnk.services.context import ServiceContext, unit_of_work
 from lnk.services.conversations import require_participant
 from lnk.services.deadlines import is_past_due
 from lnk.services.messages import SendResult, store_new_message
 from lnk.store.base import NewMessage, OverlapError
 
 
+@unit_of_work
 def send_booking_request(
     ctx: ServiceContext,
     actor: User,
@@ -73,8 +74,10 @@ def send_booking_request(
     return result
 
 
+@unit_of_work
 def confirm_request(ctx: ServiceContext, actor: User, message_id: str) -> Message:
-    """The provider confirms: the booking is made only if the provider is free then."""
+    """The provider confirms: the booking is made only if the provider is free then, and the
+    provider's other pending requests for overlapping times are declined, all in one unit."""
     message, conversation = deals.load(ctx, actor, message_id, "booking_request")
     request = message.booking_request
     assert request is not None
@@ -108,12 +111,8 @@ def confirm_request(ctx: ServiceContext, actor: User, message_id: str) -> Messag
             ),
             refuse_overlap=True,
         )
-    except OverlapError:
-        deals.transition(ctx, message, "confirmed", request)  # back to pending, untouched
+    except OverlapError:  # the unit rolls back: the request stays pending, untouched
         raise Conflict("the provider already has a confirmed booking at that time") from None
-    except BaseException:
-        deals.transition(ctx, message, "confirmed", request)
-        raise
     updated = deals.transition(ctx, message, "confirmed", replace(confirmed, booking_id=booking.id))
     assert updated is not None  # only this caller moves a request out of "confirmed"
     deals.announce(ctx, conversation, updated)
@@ -121,6 +120,7 @@ def confirm_request(ctx: ServiceContext, actor: User, message_id: str) -> Messag
     return updated
 
 
+@unit_of_work
 def decline_request(ctx: ServiceContext, actor: User, message_id: str) -> Message:
     message, conversation = deals.load(ctx, actor, message_id, "booking_request")
     assert message.booking_request is not None
@@ -129,6 +129,7 @@ def decline_request(ctx: ServiceContext, actor: User, message_id: str) -> Messag
     return _close(ctx, message, conversation, "declined")
 
 
+@unit_of_work
 def cancel_request(ctx: ServiceContext, actor: User, message_id: str) -> Message:
     message, conversation = deals.load(ctx, actor, message_id, "booking_request")
     if actor.id != message.sender_id:

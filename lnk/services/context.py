@@ -2,16 +2,23 @@
 
 from __future__ import annotations
 
+import functools
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import timedelta
 from functools import cached_property
+from typing import Concatenate, ParamSpec, TypeVar
 
 from argon2 import PasswordHasher
 
 from lnk.clock import Clock
+from lnk.errors import LnkError
 from lnk.events import EventBus
 from lnk.store.base import Store
 from lnk.workers import WorkerPool
+
+P = ParamSpec("P")
+T = TypeVar("T")
 
 
 @dataclass(frozen=True)
@@ -45,3 +52,41 @@ class ServiceContext:
     def dummy_password_hash(self) -> str:
         """Verified against when a username is unknown, so both login failures cost the same."""
         return self.hasher.hash("lnk-timing-equaliser")
+
+    def run_in_unit(self, fn: Callable[[], T]) -> T:
+        """Runs ``fn`` as one unit of work of the store; the events it publishes are delivered
+        after the unit commits (none if it fails). A unit inside a unit joins it."""
+        if self.events.holding():
+            return self.store.run_in_unit(fn)
+        refusal: list[LnkError] = []
+        with self.events.held() as pending:
+
+            def attempt() -> T | None:
+                pending.clear()  # a unit run again starts with no events
+                refusal.clear()
+                try:
+                    return fn()
+                except LnkError as exc:
+                    if not exc.keeps_writes:
+                        raise
+                    refusal.append(exc)  # commit, then refuse
+                    return None
+
+            result = self.store.run_in_unit(attempt)
+        self.events.publish(pending)
+        if refusal:
+            raise refusal[0]
+        return result  # type: ignore[return-value]
+
+
+def unit_of_work(
+    fn: Callable[Concatenate[ServiceContext, P], T],
+) -> Callable[Concatenate[ServiceContext, P], T]:
+    """Makes a service function one unit of work: every write it makes commits together, and
+    its events go out only after the commit."""
+
+    @functools.wraps(fn)
+    def run(ctx: ServiceContext, /, *args: P.args, **kwargs: P.kwargs) -> T:
+        return ctx.run_in_unit(lambda: fn(ctx, *args, **kwargs))
+
+    return run

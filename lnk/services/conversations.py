@@ -7,8 +7,9 @@ from datetime import datetime
 from lnk.domain.events import ConversationUpdated, MessageSent
 from lnk.domain.models import Conversation, Participant, User
 from lnk.domain.names import clean_name
+from lnk.domain.rules import counts_unread
 from lnk.errors import Forbidden, NotFound, ValidationFailed
-from lnk.services.context import ServiceContext
+from lnk.services.context import ServiceContext, unit_of_work
 from lnk.services.pagination import clamp_limit, decode_cursor, encode_cursor
 from lnk.store.base import ConversationCursor, DuplicateError, NewMessage
 
@@ -61,7 +62,6 @@ def create_conversation(
     title: str | None = None,
 ) -> tuple[Conversation, bool]:
     """Returns (conversation, created). A direct conversation is unique per pair of users."""
-    now = ctx.clock.now()
     if type == "direct":
         others = [i for i in dict.fromkeys(participant_ids) if i != actor.id]
         if len(others) != 1 or len(participant_ids) != 1:
@@ -74,18 +74,15 @@ def create_conversation(
         if existing:
             return existing, False
         try:
-            conversation = ctx.store.conversations.create(
-                "direct",
-                None,
-                actor.id,
-                [(actor.id, "member"), (other, "member")],
-                now,
-                direct_key=key,
+            conversation = ctx.run_in_unit(
+                lambda: _create(ctx, "direct", None, actor, [(other, "member")], key)
             )
         except DuplicateError:  # the other side created it at the same moment
             conversation = ctx.store.conversations.get_direct(key)
-            assert conversation is not None
+            if conversation is None:
+                raise
             return conversation, False
+        return conversation, True
     else:
         title = _clean_title(title)
         others = [
@@ -93,10 +90,25 @@ def create_conversation(
         ]
         if len(others) + 1 > ctx.rules.max_group_participants:
             raise ValidationFailed.field("participantIds", "too many participants")
-        members = [(actor.id, "owner")] + [(i, "member") for i in others]
-        conversation = ctx.store.conversations.create("group", title, actor.id, members, now)
-    ctx.events.publish([ConversationUpdated(conversation.id, tuple(conversation.participant_ids))])
+        members = [(i, "member") for i in others]
+        conversation = ctx.run_in_unit(lambda: _create(ctx, "group", title, actor, members, None))
     return conversation, True
+
+
+def _create(
+    ctx: ServiceContext,
+    type: str,
+    title: str | None,
+    actor: User,
+    others: list[tuple[str, str]],
+    key: str | None,
+) -> Conversation:
+    creator = (actor.id, "owner" if type == "group" else "member")
+    conversation = ctx.store.conversations.create(
+        type, title, actor.id, [creator, *others], ctx.clock.now(), direct_key=key
+    )
+    ctx.events.publish([ConversationUpdated(conversation.id, tuple(conversation.participant_ids))])
+    return conversation
 
 
 def _clean_title(title: str | None) -> str:
@@ -141,6 +153,7 @@ def list_conversations(
     return items, next_cursor
 
 
+@unit_of_work
 def update_conversation(
     ctx: ServiceContext,
     actor: User,
@@ -286,12 +299,21 @@ def _membership_messages(
     now = ctx.clock.now()
     return [
         ctx.store.messages.append(
-            NewMessage(conversation.id, actor.id, "system", content=text, preview=text), now
+            NewMessage(
+                conversation.id,
+                actor.id,
+                "system",
+                content=text,
+                preview=text,
+                counts_unread=counts_unread("system"),
+            ),
+            now,
         )
         for text in texts
     ]
 
 
+@unit_of_work
 def set_archived(
     ctx: ServiceContext, actor: User, conversation_id: str, archived: bool
 ) -> Conversation:
@@ -301,6 +323,7 @@ def set_archived(
     return get_conversation(ctx, actor, conversation_id)
 
 
+@unit_of_work
 def delete_for_me(ctx: ServiceContext, actor: User, conversation_id: str) -> None:
     require_participant(ctx, actor, conversation_id)
     ctx.store.conversations.delete_for_user(conversation_id, actor.id, ctx.clock.now())

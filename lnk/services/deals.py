@@ -13,10 +13,18 @@ from dataclasses import replace
 from lnk.domain.events import MessageUpdated
 from lnk.domain.models import BookingRequest, Conversation, Message, ServiceOffer, User
 from lnk.errors import Conflict, ValidationFailed
-from lnk.services.context import ServiceContext
+from lnk.services.context import ServiceContext, unit_of_work
 from lnk.services.conversations import conversation_by_id
 from lnk.services.deadlines import is_past_due
 from lnk.services.messages import preview_of, visible_message
+
+
+class Expired(Conflict):
+    """The item was past due: its expiry is stored (and announced) although the answer is
+    refused."""
+
+    keeps_writes = True
+
 
 ACTIONS = {"service_offer": "offer", "booking_request": "booking"}
 NOTE_CHARS = 1000
@@ -64,7 +72,7 @@ def require_pending(ctx: ServiceContext, message: Message, conversation: Convers
     assert item is not None
     if item.status == "pending" and is_past_due(message, ctx.clock.now()):
         expire(ctx, message, conversation)
-        raise Conflict("this has expired")
+        raise Expired("this has expired")
     if item.status != "pending":
         raise Conflict(f"this is already {item.status}")
 
@@ -97,6 +105,7 @@ def announce(ctx: ServiceContext, conversation: Conversation, message: Message) 
     )
 
 
+@unit_of_work
 def expire(
     ctx: ServiceContext, message: Message, conversation: Conversation | None = None
 ) -> Message | None:

@@ -86,7 +86,7 @@ def save_uploads(ctx: ServiceContext, actor: User, uploads: list[Upload]) -> lis
         for key in stored:
             ctx.store.blobs.delete(key)
         raise
-    return [ctx.store.files.create(item.meta) for item in prepared]
+    return ctx.run_in_unit(lambda: [ctx.store.files.create(item.meta) for item in prepared])
 
 
 def _check_quota(ctx: ServiceContext, actor: User, prepared: list[_Prepared]) -> None:
@@ -141,9 +141,15 @@ def release(ctx: ServiceContext, file_ids: list[str]) -> int:
     """Removes the files among ``file_ids`` that no message carries any longer, bytes and
     thumbnail included (after a delete for everyone); returns how many."""
     released = ctx.store.files.release(file_ids)
+    delete_bytes(ctx, released)
+    return len(released)
+
+
+def delete_bytes(ctx: ServiceContext, released: list[FileMeta]) -> None:
+    """Removes the bytes (and thumbnails) of released files: after the unit that released
+    them has committed, since bytes cannot be rolled back."""
     for meta in released:
         _delete_bytes(ctx, meta)
-    return len(released)
 
 
 def remove_unattached(ctx: ServiceContext, *, batch: int = 100, max_batches: int = 20) -> int:

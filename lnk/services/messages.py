@@ -2,16 +2,26 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field, replace
 
 import emoji as emoji_lib
 
 from lnk.domain.events import ConversationUpdated, MessageSent, MessageUpdated
-from lnk.domain.models import Conversation, Location, Message, Participant, ReplyPreview, User
+from lnk.domain.models import (
+    Conversation,
+    FileMeta,
+    Location,
+    Message,
+    Participant,
+    ReplyPreview,
+    User,
+)
 from lnk.domain.names import clean_name
+from lnk.domain.rules import counts_unread
 from lnk.errors import Conflict, EditWindowExpired, Forbidden, NotFound, ValidationFailed
 from lnk.services import files, moderation
-from lnk.services.context import ServiceContext
+from lnk.services.context import ServiceContext, unit_of_work
 from lnk.services.conversations import audience_of, require_membership
 from lnk.services.deadlines import as_seen
 from lnk.services.pagination import check_seq, clamp_limit, decode_cursor, encode_cursor
@@ -54,30 +64,30 @@ def send_message(
     client_id: str | None = None,
 ) -> SendResult:
     """A text message, or a media message when attachments are given (content is the caption)."""
-    require_membership(ctx, actor, conversation_id)
-    repeat = _earlier_send(ctx, actor, conversation_id, client_id, "text")
-    if repeat is not None:
-        return repeat
-    text = (content or "").strip()
-    attachments = _own_attachments(ctx, actor, attachment_ids or [])
-    if not attachments and not text:
-        raise ValidationFailed.field("content", "must not be empty")
-    if len(text) > ctx.rules.max_content_chars:
-        raise ValidationFailed.field(
-            "content", f"must be at most {ctx.rules.max_content_chars} characters"
+
+    def prepare() -> tuple[NewMessage, list[dict]]:
+        text = (content or "").strip()
+        attachments = _own_attachments(ctx, actor, attachment_ids or [])
+        if not attachments and not text:
+            raise ValidationFailed.field("content", "must not be empty")
+        if len(text) > ctx.rules.max_content_chars:
+            raise ValidationFailed.field(
+                "content", f"must be at most {ctx.rules.max_content_chars} characters"
+            )
+        warnings = moderation.screen_text(ctx, conversation_id, text)
+        new = NewMessage(
+            conversation_id,
+            actor.id,
+            "media" if attachments else "text",
+            content=text,
+            client_id=client_id,
+            attachments=tuple(attachments),
+            reply_to=_reply_preview(ctx, actor, conversation_id, reply_to_id),
+            flagged=bool(warnings),
         )
-    warnings = moderation.screen_text(ctx, conversation_id, text)
-    new = NewMessage(
-        conversation_id,
-        actor.id,
-        "media" if attachments else "text",
-        content=text,
-        client_id=client_id,
-        attachments=tuple(attachments),
-        reply_to=_reply_preview(ctx, actor, conversation_id, reply_to_id),
-        flagged=bool(warnings),
-    )
-    return _store_and_announce(ctx, new, warnings)
+        return new, warnings
+
+    return _send_once(ctx, actor, conversation_id, client_id, "text", prepare)
 
 
 def send_location(
@@ -91,35 +101,63 @@ def send_location(
     address: str | None = None,
     client_id: str | None = None,
 ) -> SendResult:
-    require_membership(ctx, actor, conversation_id)
-    repeat = _earlier_send(ctx, actor, conversation_id, client_id, "location")
-    if repeat is not None:
+    def prepare() -> tuple[NewMessage, list[dict]]:
+        errors = {}
+        if not -90 <= latitude <= 90:
+            errors["latitude"] = ["must be between -90 and 90"]
+        if not -180 <= longitude <= 180:
+            errors["longitude"] = ["must be between -180 and 180"]
+        if errors:
+            raise ValidationFailed("invalid coordinates", errors=errors)
+        location = Location(
+            latitude,
+            longitude,
+            clean_name(name, "name") or None,
+            clean_name(address, "address") or None,
+        )
+        warnings = moderation.screen_text(
+            ctx, conversation_id, " ".join(filter(None, (location.name, location.address)))
+        )
+        new = NewMessage(
+            conversation_id,
+            actor.id,
+            "location",
+            location=location,
+            client_id=client_id,
+            flagged=bool(warnings),
+        )
+        return new, warnings
+
+    return _send_once(ctx, actor, conversation_id, client_id, "location", prepare)
+
+
+def _send_once(
+    ctx: ServiceContext,
+    actor: User,
+    conversation_id: str,
+    client_id: str | None,
+    kind: str,
+    prepare: Callable[[], tuple[NewMessage, list[dict]]],
+) -> SendResult:
+    """One unit: membership, the ``clientId`` repeat check, ``prepare`` and the append. A
+    concurrent send with the same ``clientId`` that committed first makes the append fail on
+    the unique index; the unit is then rolled back and the earlier message answers."""
+
+    def unit() -> SendResult:
+        require_membership(ctx, actor, conversation_id)
+        repeat = _earlier_send(ctx, actor, conversation_id, client_id, kind)
+        if repeat is not None:
+            return repeat
+        new, warnings = prepare()
+        return _store_and_announce(ctx, new, warnings)
+
+    try:
+        return ctx.run_in_unit(unit)
+    except DuplicateError:
+        repeat = _earlier_send(ctx, actor, conversation_id, client_id, kind)
+        if repeat is None:
+            raise
         return repeat
-    errors = {}
-    if not -90 <= latitude <= 90:
-        errors["latitude"] = ["must be between -90 and 90"]
-    if not -180 <= longitude <= 180:
-        errors["longitude"] = ["must be between -180 and 180"]
-    if errors:
-        raise ValidationFailed("invalid coordinates", errors=errors)
-    location = Location(
-        latitude,
-        longitude,
-        clean_name(name, "name") or None,
-        clean_name(address, "address") or None,
-    )
-    warnings = moderation.screen_text(
-        ctx, conversation_id, " ".join(filter(None, (location.name, location.address)))
-    )
-    new = NewMessage(
-        conversation_id,
-        actor.id,
-        "location",
-        location=location,
-        client_id=client_id,
-        flagged=bool(warnings),
-    )
-    return _store_and_announce(ctx, new, warnings)
 
 
 def store_new_message(
@@ -135,16 +173,8 @@ def _store_and_announce(
     warnings: list[dict],
     audience: tuple[str, ...] | None = None,
 ) -> SendResult:
-    new = replace(new, preview=preview_of(new))
-    try:
-        message = ctx.store.messages.append(new, ctx.clock.now())
-    except DuplicateError:  # the same clientId raced in from another request
-        assert new.client_id is not None
-        earlier = ctx.store.messages.get_by_client_id(
-            new.conversation_id, new.sender_id, new.client_id
-        )
-        assert earlier is not None
-        return _repeat_of(ctx, earlier, new.type)
+    new = replace(new, preview=preview_of(new), counts_unread=counts_unread(new.type))
+    message = ctx.store.messages.append(new, ctx.clock.now())
     message = _with_live_reply(ctx, message)
     if audience is None:
         audience = audience_of(ctx, new.conversation_id)
@@ -261,6 +291,7 @@ def get_message(ctx: ServiceContext, actor: User, message_id: str) -> Message:
     return as_seen(_with_live_reply(ctx, message, me.cleared_seq), ctx.clock.now())
 
 
+@unit_of_work
 def edit_message(
     ctx: ServiceContext, actor: User, message_id: str, content: str
 ) -> tuple[Message, list[dict]]:
@@ -293,7 +324,13 @@ def edit_message(
 
 
 def delete_message(ctx: ServiceContext, actor: User, message_id: str) -> None:
-    """Delete for everyone: the sender, a group owner/admin, or a platform admin."""
+    """Delete for everyone: the sender, a group owner/admin, or a platform admin. The bytes of
+    files no message carries any more are removed once the deletion has committed."""
+    released = ctx.run_in_unit(lambda: _delete_for_everyone(ctx, actor, message_id))
+    files.delete_bytes(ctx, released)
+
+
+def _delete_for_everyone(ctx: ServiceContext, actor: User, message_id: str) -> list[FileMeta]:
     message = ctx.store.messages.get(message_id)
     if message is None:
         raise NotFound("message not found")
@@ -309,8 +346,8 @@ def delete_message(ctx: ServiceContext, actor: User, message_id: str) -> None:
         raise ValidationFailed.field("id", "system messages cannot be deleted")
     deleted = ctx.store.messages.delete_for_everyone(message_id, "Message deleted", ctx.clock.now())
     if deleted is None:
-        return  # already deleted: deleting again changes nothing
-    files.release(ctx, [meta.id for meta in message.attachments])
+        return []  # already deleted: deleting again changes nothing
+    released = ctx.store.files.release([meta.id for meta in message.attachments])
     deleted = replace(deleted, reply_to=None)  # a deleted message quotes nothing either
     audience = tuple(conversation.participant_ids)
     ctx.events.publish(
@@ -319,14 +356,17 @@ def delete_message(ctx: ServiceContext, actor: User, message_id: str) -> None:
             ConversationUpdated(conversation.id, audience),
         ]
     )
+    return released
 
 
+@unit_of_work
 def delete_for_me(ctx: ServiceContext, actor: User, message_id: str) -> None:
     message, _ = visible_message(ctx, actor, message_id)
     if ctx.store.messages.hide_for(message.id, actor.id):
         ctx.events.publish([ConversationUpdated(message.conversation_id, (actor.id,))])
 
 
+@unit_of_work
 def react(ctx: ServiceContext, actor: User, message_id: str, emoji: str | None) -> Message:
     """Sets (or with None removes) the actor's one reaction on a message."""
     message, me = visible_message(ctx, actor, message_id)

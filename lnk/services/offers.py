@@ -13,13 +13,14 @@ from datetime import timedelta
 from lnk.domain.models import Booking, Message, ServiceOffer, User
 from lnk.errors import Forbidden, ValidationFailed
 from lnk.services import deals, moderation
-from lnk.services.context import ServiceContext
+from lnk.services.context import ServiceContext, unit_of_work
 from lnk.services.conversations import require_participant
 from lnk.services.messages import SendResult, store_new_message
 from lnk.services.packages import parse_duration, parse_price
 from lnk.store.base import NewMessage
 
 
+@unit_of_work
 def send_offer(
     ctx: ServiceContext,
     actor: User,
@@ -74,8 +75,10 @@ def send_offer(
     return result
 
 
+@unit_of_work
 def accept_offer(ctx: ServiceContext, actor: User, message_id: str) -> Message:
-    """The recipient accepts a pending offer; a confirmed booking (``start`` null) is made."""
+    """The recipient accepts a pending offer; a confirmed booking (``start`` null) is made in
+    the same unit of work, so there is never an accepted offer without its booking."""
     message, conversation = deals.load(ctx, actor, message_id, "service_offer")
     if actor.id == message.sender_id:
         raise Forbidden("only the recipient may accept this offer")
@@ -85,33 +88,30 @@ def accept_offer(ctx: ServiceContext, actor: User, message_id: str) -> Message:
     now = ctx.clock.now()
     accepted = replace(offer, status="accepted", responded_at=now)
     deals.respond(ctx, message, accepted)
-    try:
-        booking = ctx.store.bookings.create(
-            Booking(
-                "",
-                offer.service_package_id,
-                message.sender_id,
-                actor.id,
-                conversation.id,
-                message.id,
-                None,
-                offer.duration_minutes,
-                offer.price,
-                offer.currency,
-                "confirmed",
-                now,
-            ),
-            refuse_overlap=False,
-        )
-    except BaseException:  # nothing half-written: the offer goes back to pending
-        deals.transition(ctx, message, "accepted", offer)
-        raise
+    booking = ctx.store.bookings.create(
+        Booking(
+            "",
+            offer.service_package_id,
+            message.sender_id,
+            actor.id,
+            conversation.id,
+            message.id,
+            None,
+            offer.duration_minutes,
+            offer.price,
+            offer.currency,
+            "confirmed",
+            now,
+        ),
+        refuse_overlap=False,
+    )
     updated = deals.transition(ctx, message, "accepted", replace(accepted, booking_id=booking.id))
     assert updated is not None  # only this caller moves an offer out of "accepted"
     deals.announce(ctx, conversation, updated)
     return updated
 
 
+@unit_of_work
 def decline_offer(ctx: ServiceContext, actor: User, message_id: str) -> Message:
     message, conversation = deals.load(ctx, actor, message_id, "service_offer")
     if actor.id == message.sender_id:
@@ -119,6 +119,7 @@ def decline_offer(ctx: ServiceContext, actor: User, message_id: str) -> Message:
     return _close(ctx, message, conversation, "declined")
 
 
+@unit_of_work
 def withdraw_offer(ctx: ServiceContext, actor: User, message_id: str) -> Message:
     message, conversation = deals.load(ctx, actor, message_id, "service_offer")
     if actor.id != message.sender_id:

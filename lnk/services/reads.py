@@ -8,7 +8,7 @@ from datetime import datetime
 from lnk.domain.events import ConversationUpdated, MessagesRead
 from lnk.domain.models import MessageRead, User
 from lnk.errors import ValidationFailed
-from lnk.services.context import ServiceContext
+from lnk.services.context import ServiceContext, unit_of_work
 from lnk.services.conversations import audience_of, require_membership
 from lnk.services.messages import visible_message
 
@@ -21,6 +21,7 @@ class ReadResult:
     read_at: datetime
 
 
+@unit_of_work
 def mark_read(
     ctx: ServiceContext, actor: User, conversation_id: str, message_ids: list[str] | None = None
 ) -> ReadResult:
@@ -43,6 +44,7 @@ def mark_read(
     return ReadResult(conversation_id, marked, unread, now)
 
 
+@unit_of_work
 def read_message(
     ctx: ServiceContext, actor: User, message_id: str
 ) -> tuple[str, datetime | None, int]:

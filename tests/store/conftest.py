@@ -7,7 +7,6 @@ a unique name, dropped afterwards).
 from __future__ import annotations
 
 import os
-import uuid
 from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
 from decimal import Decimal
@@ -23,6 +22,7 @@ from lnk.domain.models import (
     ServiceOffer,
     User,
 )
+from lnk.domain.rules import counts_unread
 from lnk.store.base import NewMessage, Store
 
 T0 = datetime(2026, 11, 24, 10, 0, 0, 123000, tzinfo=UTC)
@@ -42,24 +42,14 @@ def _sqlite_store(tmp_path: Path) -> Iterator[Store]:
 
 
 def _mongo_store() -> Iterator[Store]:
-    from lnk.store.mongo import MongoStore
+    from tests.support.mongo import drop_server_store, mongomock_store, server_store, server_uri
 
-    uri = os.environ.get("LNK_TEST_MONGODB_URI")
-    if uri:
-        import pymongo
-
-        client: pymongo.MongoClient = pymongo.MongoClient(uri)
-        name = f"lnk_test_{uuid.uuid4().hex[:12]}"
-        store = MongoStore(client[name])
+    if server_uri():
+        store = server_store()
         yield store
-        client.drop_database(name)
-        client.close()
+        drop_server_store(store)
         return
-    import mongomock
-    import mongomock.gridfs
-
-    mongomock.gridfs.enable_gridfs_integration()
-    yield MongoStore(mongomock.MongoClient().db)
+    yield mongomock_store()
 
 
 @pytest.fixture(params=["sqlite", "mongo"])
@@ -110,6 +100,7 @@ class Builder:
         sender_id = sender if isinstance(sender, str) else sender.id
         fields.setdefault("type", "text")
         fields.setdefault("preview", content[:40])
+        fields.setdefault("counts_unread", counts_unread(str(fields["type"])))
         new = NewMessage(conversation_id, sender_id, content=content, **fields)  # type: ignore[arg-type]
         return self.store.messages.append(new, when or at())
 

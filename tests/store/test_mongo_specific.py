@@ -1,17 +1,14 @@
 """MongoDB adapter specifics: stored formats, indexes, connection options, and races.
 
-mongomock is not thread-safe, so the race tests run it with every collection operation under
-one lock: each operation is atomic, as single-document operations are on a server, while the
-threads still interleave (yielding after every operation) between the operations of one
-repository method, which is what the adapter's ordering (no multi-document transactions) has
-to get right.
+The race tests run on a real replica set when LNK_TEST_MONGODB_URI is set (transactions, write
+conflicts and retries for real); otherwise on mongomock, where units of work are serialised
+(see ``tests.support.mongo``), which checks that every multi-document write is inside a unit.
 """
 
 from __future__ import annotations
 
 import random
 import threading
-import time
 from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
 from decimal import Decimal
@@ -20,44 +17,36 @@ import mongomock
 import mongomock.gridfs
 import pytest
 from bson import Decimal128, ObjectId
-from mongomock.collection import Collection, Cursor
 
 from lnk.domain.models import Booking, Conversation, User
-from lnk.store.base import DuplicateError, NewMessage, OverlapError, Store
+from lnk.store.base import DuplicateError, NewMessage, OverlapError, Store, StoreError
 from lnk.store.mongo import MongoStore
-from lnk.store.mongo.indexes import INDEXES
+from lnk.store.mongo.indexes import INDEXES, IndexMismatch
+from lnk.store.mongo.units import require_replica_set
+from tests.support.mongo import (
+    MongomockUnits,
+    drop_server_store,
+    mongomock_store,
+    server_store,
+    server_uri,
+)
 
 T0 = datetime(2026, 11, 24, 10, 0, 0, 123000, tzinfo=UTC)
-_OPERATIONS = (
-    "insert_one", "insert_many", "update_one", "update_many", "find_one", "find_one_and_update",
-    "delete_one", "delete_many", "count_documents",
-)  # fmt: skip
 
 
 @pytest.fixture
 def mongo() -> MongoStore:
-    mongomock.gridfs.enable_gridfs_integration()
-    return MongoStore(mongomock.MongoClient().db)
+    return mongomock_store()
 
 
 @pytest.fixture
-def serialized(monkeypatch: pytest.MonkeyPatch) -> Iterator[MongoStore]:
-    lock = threading.RLock()
-
-    def locked(method):  # noqa: ANN001, ANN202
-        def call(*args, **kwargs):  # noqa: ANN002, ANN003, ANN202
-            try:
-                with lock:
-                    return method(*args, **kwargs)
-            finally:
-                time.sleep(random.choice((0, 0, 0.0002)))  # vary who runs next
-
-        return call
-
-    for name in _OPERATIONS:
-        monkeypatch.setattr(Collection, name, locked(getattr(Collection, name)))
-    monkeypatch.setattr(Cursor, "_compute_results", locked(Cursor._compute_results))
-    yield MongoStore(mongomock.MongoClient().db)
+def racing() -> Iterator[MongoStore]:
+    if server_uri():
+        store = server_store()
+        yield store
+        drop_server_store(store)
+    else:
+        yield mongomock_store()
 
 
 def _users(store: Store, *names: str) -> list[User]:
@@ -91,7 +80,7 @@ def _expected_unread(store: MongoStore, conversation_id: str, user_id: str) -> i
         1
         for m in db.messages.find({"conversationId": conversation, "seq": {"$gt": p["clearedSeq"]}})
         if m["senderId"] != user
-        and m["type"] != "system"
+        and m["countsUnread"]
         and not m["deleted"]
         and user not in m["hiddenFor"]
         and m["_id"] not in read
@@ -130,12 +119,53 @@ def test_malformed_ids_read_as_absent(mongo: MongoStore) -> None:
 
 
 def test_ensure_indexes_is_idempotent_and_creates_every_index(mongo: MongoStore) -> None:
-    MongoStore(mongo.db)  # a second start on the same database
+    MongoStore(mongo.db, units=mongo.units)  # a second start on the same database
     for collection, models in INDEXES.items():
         names = set(mongo.db[collection].index_information())
         assert {m.document["name"] for m in models} <= names
+    # equality lookups imply ``$exists: true``, so the planner can use these partial indexes
     direct = mongo.db.conversations.index_information()["directKey_unique"]
-    assert direct["partialFilterExpression"] == {"directKey": {"$type": "string"}}
+    assert direct["partialFilterExpression"] == {"directKey": {"$exists": True}}
+    client_ids = mongo.db.messages.index_information()["conversation_sender_clientId_unique"]
+    assert client_ids["partialFilterExpression"] == {"clientId": {"$exists": True}}
+    assert "displayNameLower" in mongo.db.users.index_information()
+
+
+def test_an_index_changed_behind_our_back_stops_the_start_naming_it(mongo: MongoStore) -> None:
+    name = "conversation_sender_clientId_unique"
+    mongo.db.messages.drop_index(name)
+    mongo.db.messages.create_index(
+        [("conversationId", 1), ("senderId", 1), ("clientId", 1)],
+        name=name,
+        unique=True,
+        partialFilterExpression={"clientId": {"$type": "string"}},
+    )
+    with pytest.raises(IndexMismatch, match=r"messages\.conversation_sender_clientId_unique"):
+        MongoStore(mongo.db, units=mongo.units)
+    mongo.db.users.drop_index("displayNameLower")
+    mongo.db.users.create_index([("displayNameLower", -1)], name="displayNameLower")
+    mongo.db.messages.drop_index(name)
+    with pytest.raises(IndexMismatch, match=r"users\.displayNameLower"):
+        MongoStore(mongo.db, units=mongo.units)
+
+
+def test_a_standalone_server_is_refused_with_the_replica_set_instruction() -> None:
+    class Admin:
+        def __init__(self, hello: dict) -> None:
+            self.hello = hello
+
+        def command(self, name: str) -> dict:
+            assert name == "hello"
+            return self.hello
+
+    class Client:
+        def __init__(self, hello: dict) -> None:
+            self.admin = Admin(hello)
+
+    with pytest.raises(StoreError, match=r"standalone.*--replSet rs0.*rs\.initiate\(\)"):
+        require_replica_set(Client({"isWritablePrimary": True}), "db")  # type: ignore[arg-type]
+    require_replica_set(Client({"setName": "rs0"}), "db")  # type: ignore[arg-type]
+    require_replica_set(Client({"msg": "isdbgrid"}), "db")  # type: ignore[arg-type]
 
 
 def test_file_links_from_before_per_message_links_are_rebuilt_once() -> None:
@@ -166,32 +196,34 @@ def test_file_links_from_before_per_message_links_are_rebuilt_once() -> None:
              "senderId": bob, "attachments": [], "hiddenFor": []},
         ]
     )  # fmt: skip
-    store = MongoStore(db)
+    store = MongoStore(db, units=MongomockUnits(db))
     assert store.files.visible_to(str(f1), str(bob))
     assert not store.files.visible_to(str(f2), str(bob))
     later = T0 + timedelta(minutes=1)
     assert {f.id for f in store.files.unattached_before(later, 10)} == {str(f2), str(f3)}
     assert "file_conversation_unique" not in db.fileLinks.index_information()
-    MongoStore(db)  # a second start has nothing to upgrade
+    MongoStore(db, units=MongomockUnits(db))  # a second start has nothing to upgrade
     assert db.fileLinks.count_documents({}) == 1
 
 
-def test_a_database_of_the_previous_version_gets_client_ids_per_conversation(
+def test_a_database_of_the_previous_version_loses_its_retired_indexes_and_collections(
     mongo: MongoStore,
 ) -> None:
-    for collection in ("messages", "messageClientIds"):  # as the previous version made them
-        mongo.db[collection].drop_index("conversation_sender_clientId_unique")
-        mongo.db[collection].create_index(
-            [("senderId", 1), ("clientId", 1)], name="sender_clientId_unique", unique=True
-        )
+    # as the previous versions made them: clientIds unique per sender, reservations, locks
+    mongo.db.messages.drop_index("conversation_sender_clientId_unique")
+    mongo.db.messages.create_index(
+        [("senderId", 1), ("clientId", 1)], name="sender_clientId_unique", unique=True
+    )
+    for collection in ("messageClientIds", "bookingLocks"):
+        mongo.db[collection].insert_one({"_id": ObjectId()})
     alice, bob = _users(mongo, "alice", "bob")
     first, second = _group(mongo, alice, bob), _group(mongo, alice, bob)
     _send(mongo, first, alice, client_id="c-1")
-    restarted = MongoStore(mongo.db)
-    for collection in ("messages", "messageClientIds"):
-        names = set(mongo.db[collection].index_information())
-        assert "sender_clientId_unique" not in names
-        assert "conversation_sender_clientId_unique" in names
+    restarted = MongoStore(mongo.db, units=mongo.units)
+    names = set(mongo.db.messages.index_information())
+    assert "sender_clientId_unique" not in names
+    assert "conversation_sender_clientId_unique" in names
+    assert not {"messageClientIds", "bookingLocks"} & set(mongo.db.list_collection_names())
     again = _send(restarted, second, alice, client_id="c-1")
     assert restarted.messages.get_by_client_id(second.id, alice.id, "c-1") == again
     assert again.seq == 1
@@ -213,40 +245,21 @@ def test_offer_pending_expiry_field_exists_only_while_pending(mongo: MongoStore)
     assert mongo.messages.update_offer(message.id, "pending", offer, "again") is None
 
 
-def test_connect_uses_the_uri_database_or_lnk_and_majority_writes(monkeypatch) -> None:
+def test_connect_uses_the_uri_database_or_lnk_majority_writes_and_timeouts(monkeypatch) -> None:
     monkeypatch.setattr("lnk.store.mongo.store.ensure_indexes", lambda db: None)
     monkeypatch.setattr("lnk.store.mongo.store.upgrade_file_links", lambda db: None)
+    monkeypatch.setattr("lnk.store.mongo.store.require_replica_set", lambda client, where: None)
     store = MongoStore.connect("mongodb://127.0.0.1:1/chat")
     try:
         assert store.db.name == "chat"
         assert store.db.write_concern.document == {"w": "majority"}
         assert store.db.codec_options.tz_aware
+        assert store.db.client.options.timeout == 10.0  # timeoutMS bounds every operation
     finally:
         store.close()
     store = MongoStore.connect("mongodb://127.0.0.1:1/")
     assert store.db.name == "lnk"
     store.close()
-
-
-def test_a_client_id_left_reserved_by_a_crashed_sender_is_taken_over(mongo: MongoStore) -> None:
-    alice, bob = _users(mongo, "alice", "bob")
-    group = _group(mongo, alice, bob)
-    mongo.db.messageClientIds.insert_one(
-        {
-            "_id": ObjectId(),
-            "conversationId": ObjectId(group.id),
-            "senderId": ObjectId(alice.id),
-            "clientId": "c-1",
-            "reservedAt": datetime(2020, 1, 1),
-        }
-    )
-    message = _send(mongo, group, alice, client_id="c-1")
-    assert (
-        message.seq == 1 and mongo.messages.get_by_client_id(group.id, alice.id, "c-1") == message
-    )
-    with pytest.raises(DuplicateError):
-        _send(mongo, group, alice, client_id="c-1")
-    assert mongo.conversations.get(group.id).last_seq == 1
 
 
 # --- races ----------------------------------------------------------------------------------
@@ -269,8 +282,8 @@ def _run(threads: int, target) -> list[BaseException]:  # noqa: ANN001
     return errors
 
 
-def test_unread_counts_stay_exact_under_interleaved_operations(serialized: MongoStore) -> None:
-    store = serialized
+def test_unread_counts_stay_exact_under_interleaved_operations(racing: MongoStore) -> None:
+    store = racing
     people = _users(store, "alice", "bob", "carol", "dave")
     group = _group(store, *people[:3])
     sent: list[str] = []
@@ -305,8 +318,8 @@ def test_unread_counts_stay_exact_under_interleaved_operations(serialized: Mongo
         assert _stored_unread(store, group.id, participant.user_id) == expected
 
 
-def test_concurrent_sends_with_one_client_id_store_one_message(serialized: MongoStore) -> None:
-    store = serialized
+def test_concurrent_sends_with_one_client_id_store_one_message(racing: MongoStore) -> None:
+    store = racing
     alice, bob = _users(store, "alice", "bob")
     group = _group(store, alice, bob)
     results: list[object] = []
@@ -320,8 +333,8 @@ def test_concurrent_sends_with_one_client_id_store_one_message(serialized: Mongo
     assert store.conversations.get_participant(group.id, bob.id).unread_count == 1
 
 
-def test_concurrent_overlapping_bookings_confirm_only_one(serialized: MongoStore) -> None:
-    store = serialized
+def test_concurrent_overlapping_bookings_confirm_only_one(racing: MongoStore) -> None:
+    store = racing
     provider, client = _users(store, "provider", "client")
     made: list[Booking] = []
 
@@ -346,13 +359,12 @@ def test_concurrent_overlapping_bookings_confirm_only_one(serialized: MongoStore
     errors = _run(5, book)
     assert len(made) == 1 and len(errors) == 4
     assert all(isinstance(e, OverlapError) for e in errors)
-    assert not store.db.bookingLocks.find_one({})
 
 
 def test_clearing_and_reading_while_messages_arrive_keeps_the_count_exact(
-    serialized: MongoStore,
+    racing: MongoStore,
 ) -> None:
-    store = serialized
+    store = racing
     alice, bob, carol = _users(store, "alice", "bob", "carol")
     group = _group(store, alice, bob, carol)
 

@@ -16,6 +16,7 @@ from decimal import Decimal
 from typing import Any
 
 from bson import Decimal128, ObjectId
+from bson.regex import Regex
 
 from lnk.domain.models import (
     Booking,
@@ -120,6 +121,12 @@ def search_terms(terms: Iterable[str]) -> list[str]:
             if word not in out:
                 out.append(word)
     return out
+
+
+def prefix_pattern(prefix: str) -> Regex[str]:
+    """``^prefix`` as a BSON regex with no flags (a compiled Python pattern is sent with the
+    ``u`` flag, with which the server no longer turns the anchor into index bounds)."""
+    return Regex("^" + re.escape(prefix))
 
 
 # --- users --------------------------------------------------------------------------------
@@ -342,6 +349,7 @@ def message_from_doc(doc: Doc) -> Message:
         edited_at=from_bson_dt(doc.get("editedAt")),
         deleted=bool(doc.get("deleted", False)),
         flagged=bool(doc.get("flagged", False)),
+        counts_unread=bool(doc.get("countsUnread", doc.get("type") != "system")),
     )
 
 

@@ -4,18 +4,14 @@ conversation, holding that user's view: role, unread count, flags, cleared/read 
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Any
 
 from bson import ObjectId
 from pymongo import DESCENDING
-from pymongo.collection import Collection
-from pymongo.database import Database
 from pymongo.errors import DuplicateKeyError
 
 from lnk.domain.models import Conversation, Participant
 from lnk.store.base import ConversationCursor, ConversationRepository, DuplicateError
 from lnk.store.mongo import indexes as ix
-from lnk.store.mongo.bulk import insert_ignoring_duplicates
 from lnk.store.mongo.codec import (
     Doc,
     conversation_from_doc,
@@ -25,8 +21,7 @@ from lnk.store.mongo.codec import (
     sid,
     to_bson_dt,
 )
-
-_SETTLE_ATTEMPTS = 20
+from lnk.store.mongo.units import SessionCollection, SessionDatabase, UnitRunner
 
 
 def _participant_doc(
@@ -47,45 +42,16 @@ def _participant_doc(
     }
 
 
-def settle_cleared(
-    conversations: Collection[Doc],
-    participants: Collection[Doc],
-    conversation_oid: ObjectId,
-    participant_ids: list[ObjectId],
-    extra: Doc | None = None,
-) -> None:
-    """Sets ``clearedSeq = lastReadSeq = lastSeq`` and ``unreadCount = 0`` for the given
-    participant documents, exactly, while messages may be arriving.
-
-    ``append`` increments unread counts with a filter ``clearedSeq < seq``, after reserving the
-    seq. Writing the watermark once can miss a message whose seq was reserved before we read
-    ``lastSeq`` but whose increment lands after our write (filtered: fine) or one reserved after
-    our read whose increment landed before our write (zeroed but visible: wrong). So write, then
-    re-read ``lastSeq``: when it has not moved since the value we wrote, every later message
-    reserved its seq after our write and will be counted on top of our zero."""
-    if not participant_ids:
-        return
-    seq = _last_seq(conversations, conversation_oid)
-    for _ in range(_SETTLE_ATTEMPTS):
-        participants.update_many(
-            {"_id": {"$in": participant_ids}, "clearedSeq": {"$lte": seq}},
-            {"$set": {"clearedSeq": seq, "lastReadSeq": seq, "unreadCount": 0, **(extra or {})}},
-        )
-        current = _last_seq(conversations, conversation_oid)
-        if current == seq:
-            return
-        seq = current
-
-
-def _last_seq(conversations: Collection[Doc], conversation_oid: ObjectId) -> int:
+def _last_seq(conversations: SessionCollection, conversation_oid: ObjectId) -> int:
     doc = conversations.find_one({"_id": conversation_oid}, {"lastSeq": 1})
     return int(doc.get("lastSeq", 0)) if doc else 0
 
 
 class MongoConversationRepository(ConversationRepository):
-    def __init__(self, db: Database[Any]) -> None:
+    def __init__(self, db: SessionDatabase, units: UnitRunner) -> None:
         self._conversations = db[ix.CONVERSATIONS]
         self._participants = db[ix.PARTICIPANTS]
+        self._units = units
 
     def create(
         self,
@@ -95,6 +61,20 @@ class MongoConversationRepository(ConversationRepository):
         members: list[tuple[str, str]],
         now: datetime,
         direct_key: str | None = None,
+    ) -> Conversation:
+        """The conversation and its participants in one unit (never one without the other)."""
+        return self._units.run(
+            lambda: self._create(type, title, created_by, members, now, direct_key)
+        )
+
+    def _create(
+        self,
+        type: str,
+        title: str | None,
+        created_by: str,
+        members: list[tuple[str, str]],
+        now: datetime,
+        direct_key: str | None,
     ) -> Conversation:
         oid = ObjectId()
         doc: Doc = {
@@ -204,23 +184,43 @@ class MongoConversationRepository(ConversationRepository):
         oid = parse_oid(conversation_id)
         if oid is None or not members:
             return
+        self._units.run(lambda: self._add_participants(oid, members, now))
+
+    def _add_participants(
+        self, oid: ObjectId, members: list[tuple[str, str]], now: datetime
+    ) -> None:
+        # Writing the conversation first makes a concurrent append (which moves lastSeq)
+        # conflict with this unit, so a new member's clearedSeq is exactly the last seq.
+        conversation = self._conversations.find_one_and_update(
+            {"_id": oid}, {"$set": {"updatedAt": to_bson_dt(now)}}, projection={"lastSeq": 1}
+        )
+        if conversation is None:
+            return
+        seq = int(conversation.get("lastSeq", 0))
+        present = {
+            p["userId"]
+            for p in self._participants.find({"conversationId": oid}, {"userId": 1, "_id": 0})
+        }
         seen: dict[str, str] = {}
         for user_id, role in members:
-            seen.setdefault(user_id, role)
-        seq = _last_seq(self._conversations, oid)
+            if ref(user_id) not in present:
+                seen.setdefault(user_id, role)
         docs = [_participant_doc(oid, u, r, now, seq) for u, r in seen.items()]
-        inserted = insert_ignoring_duplicates(self._participants, docs)
-        settle_cleared(self._conversations, self._participants, oid, [d["_id"] for d in inserted])
-        self._conversations.update_one({"_id": oid}, {"$set": {"updatedAt": to_bson_dt(now)}})
+        if docs:
+            self._participants.insert_many(docs)
 
     def remove_participants(self, conversation_id: str, user_ids: list[str], now: datetime) -> None:
         oid = parse_oid(conversation_id)
         if oid is None or not user_ids:
             return
-        self._participants.delete_many(
-            {"conversationId": oid, "userId": {"$in": [ref(u) for u in user_ids]}}
-        )
-        self._conversations.update_one({"_id": oid}, {"$set": {"updatedAt": to_bson_dt(now)}})
+
+        def remove() -> None:
+            self._participants.delete_many(
+                {"conversationId": oid, "userId": {"$in": [ref(u) for u in user_ids]}}
+            )
+            self._conversations.update_one({"_id": oid}, {"$set": {"updatedAt": to_bson_dt(now)}})
+
+        self._units.run(remove)
 
     def set_participant_role(self, conversation_id: str, user_id: str, role: str) -> None:
         oid = parse_oid(conversation_id)
@@ -252,12 +252,20 @@ class MongoConversationRepository(ConversationRepository):
         oid = parse_oid(conversation_id)
         if oid is None:
             return
-        doc = self._participants.find_one({"conversationId": oid, "userId": ref(user_id)})
-        if doc is not None:
-            settle_cleared(
-                self._conversations,
-                self._participants,
-                oid,
-                [doc["_id"]],
-                extra={"deletedAt": to_bson_dt(now)},
+
+        def delete() -> None:
+            # A concurrent append updates this participant too: one of the two units runs again.
+            seq = _last_seq(self._conversations, oid)
+            self._participants.update_one(
+                {"conversationId": oid, "userId": ref(user_id)},
+                {
+                    "$set": {
+                        "clearedSeq": seq,
+                        "lastReadSeq": seq,
+                        "unreadCount": 0,
+                        "deletedAt": to_bson_dt(now),
+                    }
+                },
             )
+
+        self._units.run(delete)

@@ -14,6 +14,7 @@ from lnk.store.base import BlobStore, FileRepository
 from lnk.store.mongo import indexes as ix
 from lnk.store.mongo.bulk import insert_ignoring_duplicates
 from lnk.store.mongo.codec import file_from_doc, file_to_doc, parse_oid, ref, to_bson_dt
+from lnk.store.mongo.units import SessionDatabase
 
 _COPY_CHUNK = 1 << 20
 MAX_LINKS_CHECKED = 1000  # messages carrying one file that an access check looks at
@@ -21,7 +22,7 @@ OLD_LINK_INDEX = "file_conversation_unique"  # links per conversation, before pe
 
 
 class MongoFileRepository(FileRepository):
-    def __init__(self, db: Database[Any]) -> None:
+    def __init__(self, db: SessionDatabase) -> None:
         self._files = db[ix.FILES]
         self._links = db[ix.FILE_LINKS]
         self._participants = db[ix.PARTICIPANTS]

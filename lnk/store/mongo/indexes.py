@@ -7,22 +7,25 @@ from typing import Any
 from pymongo import ASCENDING, DESCENDING, IndexModel
 from pymongo.database import Database
 
+from lnk.store.base import StoreError
+
 USERS = "users"
 REVOKED_TOKENS = "revokedTokens"
 LOGINS = "logins"
 CONVERSATIONS = "conversations"
 PARTICIPANTS = "participants"
 MESSAGES = "messages"
-CLIENT_IDS = "messageClientIds"
 MESSAGE_READS = "messageReads"
 PACKAGES = "servicePackages"
 BOOKINGS = "bookings"
-BOOKING_LOCKS = "bookingLocks"
+PROVIDER_SCHEDULES = "providerSchedules"
 FILES = "files"
 FILE_LINKS = "fileLinks"
 BLOB_BUCKET = "blobs"
 
-_STRING = {"$type": "string"}
+# Partial filters use ``$exists: true``: an equality query on the field implies it, so the
+# planner can use the index for ``{directKey: k}`` (a ``$type`` filter is not implied).
+_PRESENT = {"$exists": True}
 # Revocations outlive their token a little, covering clock skew and any expiry leeway the token
 # check allows; purge_expired forgets them exactly at expiry.
 TOKEN_TTL_GRACE_SECONDS = 300
@@ -32,6 +35,7 @@ CONVERSATION_NEWEST = "conversation_newest"
 INDEXES: dict[str, list[IndexModel]] = {
     USERS: [
         IndexModel([("usernameLower", ASCENDING)], name="usernameLower_unique", unique=True),
+        IndexModel([("displayNameLower", ASCENDING)], name="displayNameLower"),
         IndexModel(
             [("suspended", ASCENDING)],
             name="suspended",
@@ -59,7 +63,7 @@ INDEXES: dict[str, list[IndexModel]] = {
             [("directKey", ASCENDING)],
             name="directKey_unique",
             unique=True,
-            partialFilterExpression={"directKey": _STRING},
+            partialFilterExpression={"directKey": _PRESENT},
         ),
     ],
     PARTICIPANTS: [
@@ -89,7 +93,7 @@ INDEXES: dict[str, list[IndexModel]] = {
             [("conversationId", ASCENDING), ("senderId", ASCENDING), ("clientId", ASCENDING)],
             name="conversation_sender_clientId_unique",
             unique=True,
-            partialFilterExpression={"clientId": _STRING},
+            partialFilterExpression={"clientId": _PRESENT},
         ),
         IndexModel([("pendingExpiresAt", ASCENDING)], name="pendingExpiresAt", sparse=True),
         IndexModel(
@@ -105,13 +109,6 @@ INDEXES: dict[str, list[IndexModel]] = {
         IndexModel([("words", ASCENDING)], name="words"),
         # search walks the caller's conversations newest first (merged across them)
         IndexModel([("conversationId", ASCENDING), ("_id", DESCENDING)], name=CONVERSATION_NEWEST),
-    ],
-    CLIENT_IDS: [
-        IndexModel(
-            [("conversationId", ASCENDING), ("senderId", ASCENDING), ("clientId", ASCENDING)],
-            name="conversation_sender_clientId_unique",
-            unique=True,
-        ),
     ],
     MESSAGE_READS: [
         IndexModel(
@@ -143,35 +140,84 @@ INDEXES: dict[str, list[IndexModel]] = {
         ),
         IndexModel([("messageId", ASCENDING)], name="message"),
     ],
-    f"{BLOB_BUCKET}.files": [IndexModel([("filename", ASCENDING), ("uploadDate", ASCENDING)])],
+    f"{BLOB_BUCKET}.files": [
+        IndexModel(
+            [("filename", ASCENDING), ("uploadDate", ASCENDING)], name="filename_1_uploadDate_1"
+        )
+    ],
     f"{BLOB_BUCKET}.chunks": [
-        IndexModel([("files_id", ASCENDING), ("n", ASCENDING)], unique=True),
+        IndexModel([("files_id", ASCENDING), ("n", ASCENDING)], name="files_id_1_n_1", unique=True),
     ],
 }
 
 
-# Indexes of earlier versions, dropped at startup (before the ones replacing them are created).
+# Indexes and collections of earlier versions, dropped at startup (before the ones replacing
+# them are created).
 RETIRED: dict[str, list[str]] = {
     # clientIds were unique per sender; they are per sender per conversation.
     MESSAGES: ["sender_clientId_unique"],
-    CLIENT_IDS: ["sender_clientId_unique"],
 }
+# Stand-ins for transactions that units of work replaced (clientId reservations, booking locks).
+RETIRED_COLLECTIONS = ("messageClientIds", "bookingLocks")
+
+
+class IndexMismatch(StoreError):
+    """An existing index has the name of one of ours but another definition."""
+
+
+_COMPARED = (
+    "key",
+    "unique",
+    "sparse",
+    "partialFilterExpression",
+    "expireAfterSeconds",
+    "collation",
+)
+
+
+def _definition(spec: dict[str, Any]) -> dict[str, Any]:
+    """The parts of an index that change what it holds or enforces, comparable across
+    ``IndexModel.document`` and ``index_information()`` (key order kept, numbers as ints)."""
+    out: dict[str, Any] = {}
+    for name in _COMPARED:
+        value = spec.get(name)
+        if name == "key":
+            items = value.items() if isinstance(value, dict) else value
+            value = [(k, int(v) if isinstance(v, (int, float)) else v) for k, v in items]
+        elif name in ("unique", "sparse"):
+            value = bool(value)
+        if value not in (None, False):
+            out[name] = value
+    return out
 
 
 def ensure_indexes(db: Database[Any]) -> None:
-    """Drops retired indexes and creates the missing ones. Existing ones (same name) are left
-    alone, so a restart does no index work; an index whose definition changed gets a new name
-    and its old name goes to ``RETIRED``. One ``create_index`` per model (startup only):
-    mongomock's ``create_indexes`` drops ``partialFilterExpression``."""
+    """Drops what is retired, creates the missing indexes and checks the existing ones: an index
+    with one of our names but another definition (keys, uniqueness, partial filter, TTL) is an
+    error naming it, since the queries would silently stop being served or enforced as intended;
+    a changed index takes a new name and its old one goes to ``RETIRED``. One ``create_index`` per model (startup only): mongomock's ``create_indexes``
+    drops ``partialFilterExpression``."""
+    existing_collections = set(db.list_collection_names())
+    for name in RETIRED_COLLECTIONS:
+        if name in existing_collections:
+            db.drop_collection(name)
     for collection_name, names in RETIRED.items():
         collection = db[collection_name]
         for name in set(names) & set(collection.index_information()):
             collection.drop_index(name)
     for collection_name, models in INDEXES.items():
         collection = db[collection_name]
-        existing = set(collection.index_information())
+        existing = collection.index_information()
         for model in models:
             options = dict(model.document)
+            name = options["name"]
+            if name in existing:
+                have, want = _definition(existing[name]), _definition(options)
+                if have != want:
+                    raise IndexMismatch(
+                        f"index {collection_name}.{name} exists with another definition: "
+                        f"{have} (expected {want}); drop it to let LNK create it again"
+                    )
+                continue
             keys = options.pop("key")
-            if options.get("name") not in existing:
-                collection.create_index(list(keys.items()), **options)
+            collection.create_index(list(keys.items()), **options)

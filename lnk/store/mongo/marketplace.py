@@ -2,20 +2,15 @@
 
 from __future__ import annotations
 
-import random
-import time
 from dataclasses import replace
-from datetime import UTC, datetime, timedelta
+from datetime import datetime, timedelta
 from decimal import Decimal
-from typing import Any
 
 from bson import ObjectId
 from pymongo import DESCENDING, ReturnDocument
-from pymongo.database import Database
-from pymongo.errors import DuplicateKeyError
 
 from lnk.domain.models import Booking, ServicePackage
-from lnk.store.base import BookingRepository, OverlapError, PackageRepository, StoreError
+from lnk.store.base import BookingRepository, OverlapError, PackageRepository
 from lnk.store.mongo import indexes as ix
 from lnk.store.mongo.codec import (
     Doc,
@@ -27,6 +22,7 @@ from lnk.store.mongo.codec import (
     to_bson_dt,
     to_decimal128,
 )
+from lnk.store.mongo.units import SessionDatabase, UnitRunner
 
 _PACKAGE_FIELDS = {
     "title": "title",
@@ -36,12 +32,10 @@ _PACKAGE_FIELDS = {
     "duration_minutes": "durationMinutes",
     "active": "active",
 }
-_LOCK_LEASE = timedelta(seconds=30)
-_LOCK_WAIT_SECONDS = 10.0
 
 
 class MongoPackageRepository(PackageRepository):
-    def __init__(self, db: Database[Any]) -> None:
+    def __init__(self, db: SessionDatabase) -> None:
         self._packages = db[ix.PACKAGES]
 
     def create(
@@ -106,34 +100,31 @@ class MongoPackageRepository(PackageRepository):
 
 
 class MongoBookingRepository(BookingRepository):
-    def __init__(self, db: Database[Any]) -> None:
+    def __init__(self, db: SessionDatabase, units: UnitRunner) -> None:
         self._bookings = db[ix.BOOKINGS]
-        self._locks = db[ix.BOOKING_LOCKS]
+        self._schedules = db[ix.PROVIDER_SCHEDULES]
+        self._units = units
 
     def create(self, booking: Booking, *, refuse_overlap: bool) -> Booking:
-        """With ``refuse_overlap`` and a start, the check and the insert run under a lock per
-        provider: a ``bookingLocks`` document taken with an upsert whose filter only matches an
-        expired lease (a live lease makes the upsert hit the unique ``_id``: wait and retry).
-        The lease frees the lock of a crashed process. In case a lease ran out mid-way, the
-        check is repeated after the insert and the booking is withdrawn if another overlaps,
-        so two overlapping confirmed bookings can never both stay."""
+        """With ``refuse_overlap`` and a start, the check and the insert are one unit that also
+        writes the provider's ``providerSchedules`` document: two units booking the same
+        provider at once conflict there, and the one run again sees the other's booking."""
         oid = ObjectId()
         created = replace(booking, id=str(oid))
         doc = self._to_doc(oid, created)
         if not (refuse_overlap and booking.start is not None):
             self._bookings.insert_one(doc)
             return created
-        provider = doc["providerId"]
-        token = self._acquire(provider)
-        try:
-            if self._overlapping(doc, exclude=None):
+
+        def book() -> None:
+            self._schedules.update_one(
+                {"_id": doc["providerId"]}, {"$inc": {"bookings": 1}}, upsert=True
+            )
+            if self._overlapping(doc):
                 raise OverlapError("the provider has an overlapping confirmed booking")
             self._bookings.insert_one(doc)
-            if self._overlapping(doc, exclude=oid):
-                self._bookings.delete_one({"_id": oid})
-                raise OverlapError("the provider has an overlapping confirmed booking")
-        finally:
-            self._locks.delete_one({"_id": provider, "owner": token})
+
+        self._units.run(book)
         return created
 
     @staticmethod
@@ -159,33 +150,14 @@ class MongoBookingRepository(BookingRepository):
             "createdAt": dt_or_none(booking.created_at),
         }
 
-    def _overlapping(self, doc: Doc, exclude: ObjectId | None) -> bool:
+    def _overlapping(self, doc: Doc) -> bool:
         query: Doc = {
             "providerId": doc["providerId"],
             "start": {"$lt": doc["end"]},
             "end": {"$gt": doc["start"]},
             "status": "confirmed",
         }
-        if exclude is not None:
-            query["_id"] = {"$ne": exclude}
         return self._bookings.find_one(query, {"_id": 1}) is not None
-
-    def _acquire(self, provider: Any) -> ObjectId:
-        token = ObjectId()
-        deadline = time.monotonic() + _LOCK_WAIT_SECONDS
-        while True:
-            now = datetime.now(UTC)
-            try:
-                self._locks.find_one_and_update(
-                    {"_id": provider, "leaseUntil": {"$lt": to_bson_dt(now)}},
-                    {"$set": {"owner": token, "leaseUntil": to_bson_dt(now + _LOCK_LEASE)}},
-                    upsert=True,
-                )
-                return token
-            except DuplicateKeyError:
-                if time.monotonic() > deadline:
-                    raise StoreError("the provider's booking lock stays busy") from None
-                time.sleep(random.uniform(0.002, 0.02))
 
     def get(self, booking_id: str) -> Booking | None:
         oid = parse_oid(booking_id)

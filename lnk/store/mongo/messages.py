@@ -1,4 +1,4 @@
-"""Messages: append with gap-free seq, paging, edits, deletes, reactions, offers/requests."""
+"""Messages: append (one unit of work), paging, edits, deletes, reactions, offers/requests."""
 
 from __future__ import annotations
 
@@ -8,13 +8,11 @@ from typing import Any
 
 from bson import ObjectId
 from pymongo import ASCENDING, DESCENDING, ReturnDocument
-from pymongo.database import Database
+from pymongo.errors import DuplicateKeyError
 
 from lnk.domain.models import BookingRequest, Message, MessageRead, ServiceOffer
-from lnk.store.base import MessageRepository, NewMessage, StoreError
+from lnk.store.base import DuplicateError, MessageRepository, NewMessage, StoreError
 from lnk.store.mongo import indexes as ix
-from lnk.store.mongo.bulk import insert_ignoring_duplicates
-from lnk.store.mongo.client_ids import ClientIdReservations
 from lnk.store.mongo.codec import (
     Doc,
     file_to_doc,
@@ -29,92 +27,80 @@ from lnk.store.mongo.codec import (
     words_of,
 )
 from lnk.store.mongo.moderation import FlagQueue
-from lnk.store.mongo.reads import COUNT_FIELDS, UnreadLedger, countable_for
+from lnk.store.mongo.reads import ReadTracking
 from lnk.store.mongo.search import search_messages
+from lnk.store.mongo.units import SessionDatabase, UnitRunner
 
 _AFTER = ReturnDocument.AFTER
 
 
 class MongoMessageRepository(FlagQueue, MessageRepository):
-    def __init__(self, db: Database[Any]) -> None:
+    def __init__(self, db: SessionDatabase, units: UnitRunner) -> None:
         self._messages = db[ix.MESSAGES]
         self._conversations = db[ix.CONVERSATIONS]
         self._participants = db[ix.PARTICIPANTS]
-        self._client_ids = ClientIdReservations(db[ix.CLIENT_IDS], self._messages)
         self._file_links = db[ix.FILE_LINKS]
         self._files = db[ix.FILES]
-        self._ledger = UnreadLedger(self._participants, db[ix.MESSAGE_READS], self._messages)
+        self._units = units
+        self._reads = ReadTracking(
+            self._conversations, self._participants, db[ix.MESSAGE_READS], self._messages
+        )
 
     # --- append ---------------------------------------------------------------------------
 
     def append(self, new: NewMessage, now: datetime) -> Message:
-        """Without multi-document transactions (a standalone server has none), in this order:
+        """One unit: the seq (``$inc lastSeq``, which also moves ``lastMessage``), the message
+        (the unique ``(conversationId, senderId, clientId)`` index refuses a repeated send), the participants'
+        activity, reappearance and unread counts, and the attachments' links to the message."""
+        return self._units.run(lambda: self._append(new, now))
 
-        1. reserve ``(conversationId, senderId, clientId)`` in ``messageClientIds`` (unique)
-           under the new message's id: a duplicate send fails here, before anything else changed;
-        2. reserve the seq: ``$inc lastSeq`` on the conversation (atomic, so no repeat; nothing
-           after this step can fail on a duplicate, so no gap short of a process crash);
-        3. insert the message (unique ``(conversationId, seq)`` as a backstop);
-        4. move ``lastMessage`` forward only if it holds a lower seq (concurrent senders finish
-           in any order, the preview never goes backwards);
-        5. participants: activity, reappear, unread + 1 (filtered on ``clearedSeq < seq``, see
-           ``conversations.settle_cleared``), then the attachments' links to this message.
-        """
+    def _append(self, new: NewMessage, now: datetime) -> Message:
         conversation = parse_oid(new.conversation_id)
         if conversation is None:
             raise StoreError(f"unknown conversation {new.conversation_id!r}")
         sender = ref(new.sender_id)
         oid = ObjectId()
-        if new.client_id is not None:
-            self._client_ids.reserve(conversation, sender, new.client_id, oid)
+        at = to_bson_dt(now)
         counter = self._conversations.find_one_and_update(
             {"_id": conversation},
-            {"$inc": {"lastSeq": 1}},
+            {"$inc": {"lastSeq": 1}, "$set": {"lastMessageAt": at, "updatedAt": at}},
             projection={"lastSeq": 1},
             return_document=_AFTER,
         )
         if counter is None:
-            if new.client_id is not None:
-                self._client_ids.release(oid)
             raise StoreError(f"unknown conversation {new.conversation_id!r}")
         seq = int(counter["lastSeq"])
         doc = self._new_doc(oid, conversation, sender, seq, new, now)
-        self._messages.insert_one(doc)
-
-        at = to_bson_dt(now)
+        try:
+            self._messages.insert_one(doc)
+        except DuplicateKeyError as exc:
+            raise DuplicateError(f"clientId {new.client_id!r} already used") from exc
         self._conversations.update_one(
-            {
-                "_id": conversation,
-                "$or": [{"lastMessage": None}, {"lastMessage.seq": {"$lt": seq}}],
-            },
+            {"_id": conversation},
             {
                 "$set": {
                     "lastMessage": last_message_to_doc(
                         oid, seq, new.sender_id, new.type, new.preview, now
-                    ),
-                    "lastMessageAt": at,
-                    "updatedAt": at,
+                    )
                 }
             },
         )
-        visible_to = {"conversationId": conversation, "clearedSeq": {"$lt": seq}}
         activity: Doc = {"$max": {"lastActivityAt": at}, "$set": {"deletedAt": None}}
-        if new.type == "system":
-            self._participants.update_many(visible_to, activity)
-        else:
-            self._participants.update_many(
-                {**visible_to, "userId": {"$ne": sender}},
-                {**activity, "$inc": {"unreadCount": 1}},
+        if new.counts_unread:
+            others: Doc = {"conversationId": conversation, "userId": {"$ne": sender}}
+            self._participants.update_many(others, {**activity, "$inc": {"unreadCount": 1}})
+            self._participants.update_one(
+                {"conversationId": conversation, "userId": sender}, activity
             )
-            self._participants.update_one({**visible_to, "userId": sender}, activity)
+        else:
+            self._participants.update_many({"conversationId": conversation}, activity)
         if new.attachments:
             file_ids = [ref(a.id) for a in new.attachments]
-            insert_ignoring_duplicates(
-                self._file_links,
+            self._file_links.insert_many(
                 [
                     {"fileId": f, "messageId": oid, "conversationId": conversation, "seq": seq}
                     for f in file_ids
-                ],
+                ]
             )
             self._files.update_many(
                 {"_id": {"$in": file_ids}, "attached": False}, {"$set": {"attached": True}}
@@ -159,6 +145,7 @@ class MongoMessageRepository(FlagQueue, MessageRepository):
             "deleted": False,
             "flagged": new.flagged,
             "hiddenFor": [],
+            "countsUnread": new.counts_unread,
             "words": words_of(new.content),
         }
         if new.client_id is not None:
@@ -254,6 +241,9 @@ class MongoMessageRepository(FlagQueue, MessageRepository):
     # --- changes --------------------------------------------------------------------------
 
     def edit(self, message_id: str, content: str, preview: str, now: datetime) -> Message | None:
+        return self._units.run(lambda: self._edit(message_id, content, preview, now))
+
+    def _edit(self, message_id: str, content: str, preview: str, now: datetime) -> Message | None:
         oid = parse_oid(message_id)
         if oid is None:
             return None
@@ -268,6 +258,9 @@ class MongoMessageRepository(FlagQueue, MessageRepository):
         return message_from_doc(doc)
 
     def delete_for_everyone(self, message_id: str, preview: str, now: datetime) -> Message | None:
+        return self._units.run(lambda: self._delete_for_everyone(message_id, preview))
+
+    def _delete_for_everyone(self, message_id: str, preview: str) -> Message | None:
         oid = parse_oid(message_id)
         if oid is None:
             return None
@@ -289,7 +282,7 @@ class MongoMessageRepository(FlagQueue, MessageRepository):
         )
         if doc is None:
             return None
-        self._ledger.uncount_message_for_all(doc)
+        self._reads.uncount_for_everyone(doc)
         self._refresh_preview(doc, preview)
         self._file_links.delete_many({"messageId": oid})
         return message_from_doc(doc)
@@ -298,19 +291,7 @@ class MongoMessageRepository(FlagQueue, MessageRepository):
         oid = parse_oid(message_id)
         if oid is None:
             return False
-        user = ref(user_id)
-        # The filter makes "newly hidden" atomic: a second call matches nothing.
-        before = self._messages.find_one_and_update(
-            {"_id": oid, "hiddenFor": {"$ne": user}},
-            {"$addToSet": {"hiddenFor": user}},
-            projection=COUNT_FIELDS,
-            return_document=ReturnDocument.BEFORE,
-        )
-        if before is None:
-            return False
-        if countable_for(before, user):
-            self._ledger.uncount_one(before, user)
-        return True
+        return self._units.run(lambda: self._reads.hide_for(oid, ref(user_id)))
 
     def set_reaction(self, message_id: str, user_id: str, emoji: str | None) -> Message | None:
         oid = parse_oid(message_id)
@@ -324,10 +305,12 @@ class MongoMessageRepository(FlagQueue, MessageRepository):
     def mark_read(
         self, conversation_id: str, user_id: str, message_ids: list[str] | None, now: datetime
     ) -> tuple[list[str], int]:
-        return self._ledger.mark_read(conversation_id, user_id, message_ids, now)
+        return self._units.run(
+            lambda: self._reads.mark_read(conversation_id, user_id, message_ids, now)
+        )
 
     def reads(self, message_id: str) -> list[MessageRead]:
-        return self._ledger.reads(message_id)
+        return self._reads.reads(message_id)
 
     # --- offers and booking requests ------------------------------------------------------
 
@@ -356,6 +339,19 @@ class MongoMessageRepository(FlagQueue, MessageRepository):
         )
 
     def _compare_and_set(
+        self,
+        message_id: str,
+        field: str,
+        expected_status: str,
+        value: Doc,
+        expires: datetime | None,
+        preview: str,
+    ) -> Message | None:
+        return self._units.run(
+            lambda: self._set_item(message_id, field, expected_status, value, expires, preview)
+        )
+
+    def _set_item(
         self,
         message_id: str,
         field: str,

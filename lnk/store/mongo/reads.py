@@ -1,12 +1,11 @@
-"""Read receipts and exact unread counters.
+"""Read receipts, per-user hiding and exact unread counters (run inside a unit of work).
 
-Invariant: a participant's ``unreadCount`` is +1 per message that ``append`` counted for it
-(filter ``clearedSeq < seq``) and -1 per message it stopped counting. A message stops counting
-for a user exactly once, claimed by inserting the ``(messageId, userId)`` document in
-``messageReads`` (unique index): by reading it (the document carries ``readAt``), hiding it, or
-its deletion for everyone (no ``readAt``). Whoever inserts the claim decrements; a racing path
-gets a duplicate key and does nothing. Decrements are conditional on ``clearedSeq < seq`` at
-write time, so they never undercut the reset that clearing the conversation performs.
+A participant's ``unreadCount`` is the number of messages *countable* for it that it has not
+read: the service marked the message as counting (``countsUnread``), someone else sent it, it is
+not deleted, not hidden for the participant, and ``seq > clearedSeq``. ``append`` adds one,
+reading, hiding and deleting take one off, each in the same transaction as the change itself,
+so the equality holds at every commit (a concurrent unit touching the same participant or
+message conflicts and is run again).
 """
 
 from __future__ import annotations
@@ -16,131 +15,55 @@ from typing import Any
 
 from bson import ObjectId
 from pymongo import ASCENDING, ReturnDocument
-from pymongo.collection import Collection
 
 from lnk.domain.models import MessageRead
-from lnk.store.mongo.bulk import insert_ignoring_duplicates
 from lnk.store.mongo.codec import Doc, aware, parse_oid, ref, to_bson_dt
+from lnk.store.mongo.units import SessionCollection
 
-_ATTEMPTS = 20
-COUNT_FIELDS = {
-    "conversationId": 1,
-    "seq": 1,
-    "senderId": 1,
-    "type": 1,
-    "deleted": 1,
-    "hiddenFor": 1,
-}
+_FIELDS = {"conversationId": 1, "seq": 1, "senderId": 1, "countsUnread": 1, "hiddenFor": 1}
 
 
-def countable_for(message: Doc, user: Any) -> bool:
-    """Whether ``append`` counts (counted) this message as unread for ``user`` (ignoring the
-    per-participant ``clearedSeq``, which callers check)."""
-    return (
-        message["senderId"] != user
-        and message["type"] != "system"
-        and not message.get("deleted", False)
-        and user not in (message.get("hiddenFor") or [])
-    )
+def countable(conversation: ObjectId, user: Any, above_seq: int) -> Doc:
+    """The filter of the messages of ``conversation`` that count as unread for ``user``
+    (before its reads are taken into account)."""
+    return {
+        "conversationId": conversation,
+        "seq": {"$gt": above_seq},
+        "countsUnread": True,
+        "senderId": {"$ne": user},
+        "deleted": False,
+        "hiddenFor": {"$ne": user},
+    }
 
 
-class UnreadLedger:
+class ReadTracking:
     def __init__(
-        self, participants: Collection[Doc], reads: Collection[Doc], messages: Collection[Doc]
+        self,
+        conversations: SessionCollection,
+        participants: SessionCollection,
+        reads: SessionCollection,
+        messages: SessionCollection,
     ) -> None:
+        self._conversations = conversations
         self._participants = participants
         self._reads = reads
         self._messages = messages
 
-    def claim(self, messages: list[Doc], user: Any, read_at: datetime | None) -> list[Doc]:
-        """Inserts the claims of ``user`` on ``messages``; returns the newly inserted ones."""
-        docs = []
-        for m in messages:
-            doc: Doc = {
-                "messageId": m["_id"],
-                "userId": user,
-                "conversationId": m["conversationId"],
-                "seq": m["seq"],
-            }
-            if read_at is not None:
-                doc["readAt"] = to_bson_dt(read_at)
-            docs.append(doc)
-        return insert_ignoring_duplicates(self._reads, docs)
-
-    def uncount(self, participant_id: ObjectId, seqs: list[int]) -> int:
-        """Decrements one participant's unread count by the claimed messages still above its
-        ``clearedSeq`` (compare-and-set on ``clearedSeq``); returns the resulting count."""
-        for _ in range(_ATTEMPTS):
-            p = self._participants.find_one(
-                {"_id": participant_id}, {"clearedSeq": 1, "unreadCount": 1}
-            )
-            if p is None:
-                return 0
-            n = sum(1 for s in seqs if s > p.get("clearedSeq", 0))
-            if n == 0:
-                return max(0, int(p.get("unreadCount", 0)))
-            after = self._participants.find_one_and_update(
-                {"_id": participant_id, "clearedSeq": p.get("clearedSeq", 0)},
-                {"$inc": {"unreadCount": -n}},
-                projection={"unreadCount": 1},
-                return_document=ReturnDocument.AFTER,
-            )
-            if after is not None:
-                return max(0, int(after["unreadCount"]))
-        return 0
-
-    def uncount_message_for_all(self, message: Doc) -> None:
-        """A message deleted for everyone stops counting for every participant that had it
-        unread (not the sender, above its ``clearedSeq``, not hidden for it, not read by it)."""
-        if message["type"] == "system":
-            return
-        hidden = message.get("hiddenFor") or []
-        candidates = [
-            p["userId"]
-            for p in self._participants.find(
+    def _unread_among(self, messages: list[Doc], user: Any) -> list[Doc]:
+        if not messages:
+            return []
+        read = {
+            r["messageId"]
+            for r in self._reads.find(
                 {
-                    "conversationId": message["conversationId"],
-                    "userId": {"$ne": message["senderId"]},
-                    "clearedSeq": {"$lt": message["seq"]},
+                    "conversationId": messages[0]["conversationId"],
+                    "messageId": {"$in": [m["_id"] for m in messages]},
+                    "userId": user,
                 },
-                {"userId": 1},
+                {"messageId": 1, "_id": 0},
             )
-            if p["userId"] not in hidden
-        ]
-        if not candidates:
-            return
-        docs = [
-            {
-                "messageId": message["_id"],
-                "userId": u,
-                "conversationId": message["conversationId"],
-                "seq": message["seq"],
-            }
-            for u in candidates
-        ]
-        claimed = [d["userId"] for d in insert_ignoring_duplicates(self._reads, docs)]
-        if claimed:
-            self._participants.update_many(
-                {
-                    "conversationId": message["conversationId"],
-                    "userId": {"$in": claimed},
-                    "clearedSeq": {"$lt": message["seq"]},
-                },
-                {"$inc": {"unreadCount": -1}},
-            )
-
-    def uncount_one(self, message: Doc, user: Any) -> None:
-        """``user`` hid ``message``: stop counting it if it was counted and unread."""
-        p = self._participants.find_one(
-            {"conversationId": message["conversationId"], "userId": user}, {"clearedSeq": 1}
-        )
-        if p is None or p.get("clearedSeq", 0) >= message["seq"]:
-            return
-        if self.claim([message], user, None):
-            self._participants.update_one(
-                {"_id": p["_id"], "clearedSeq": {"$lt": message["seq"]}},
-                {"$inc": {"unreadCount": -1}},
-            )
+        }
+        return [m for m in messages if m["_id"] not in read]
 
     def mark_read(
         self, conversation_id: str, user_id: str, message_ids: list[str] | None, now: datetime
@@ -153,55 +76,103 @@ class UnreadLedger:
         if p is None:
             return [], 0
         cleared = int(p.get("clearedSeq", 0))
-        watermark = start = max(cleared, int(p.get("lastReadSeq", 0)))
         if message_ids is None:
-            # Everything above the watermark, in seq order, to also advance the watermark over
-            # the contiguous run found (a seq reserved but not yet inserted stops it).
-            candidates = []
-            contiguous = True
-            cursor = self._messages.find(
-                {"conversationId": conversation, "seq": {"$gt": start}}, COUNT_FIELDS
-            ).sort("seq", ASCENDING)
-            for m in cursor:
-                if contiguous and m["seq"] == watermark + 1:
-                    watermark = m["seq"]
-                else:
-                    contiguous = False
-                if countable_for(m, user):
-                    candidates.append(m)
+            # below the watermark everything countable already has a read
+            floor = max(cleared, int(p.get("lastReadSeq", 0)))
+            query = countable(conversation, user, floor)
         else:
-            oids = [o for o in map(parse_oid, message_ids) if o is not None]
-            candidates = (
-                list(
-                    self._messages.find(
-                        {
-                            "_id": {"$in": oids},
-                            "conversationId": conversation,
-                            "seq": {"$gt": cleared},
-                            "senderId": {"$ne": user},
-                            "type": {"$ne": "system"},
-                            "deleted": False,
-                            "hiddenFor": {"$ne": user},
-                        },
-                        COUNT_FIELDS,
-                    ).sort("seq", ASCENDING)
-                )
-                if oids
-                else []
+            oids = list(dict.fromkeys(o for o in map(parse_oid, message_ids) if o is not None))
+            if not oids:
+                return [], max(0, int(p.get("unreadCount", 0)))
+            query = {**countable(conversation, user, cleared), "_id": {"$in": oids}}
+        found = list(self._messages.find(query, _FIELDS).sort("seq", ASCENDING))
+        fresh = self._unread_among(found, user)
+        if fresh:
+            at = to_bson_dt(now)
+            self._reads.insert_many(
+                [
+                    {
+                        "messageId": m["_id"],
+                        "userId": user,
+                        "conversationId": conversation,
+                        "seq": m["seq"],
+                        "readAt": at,
+                    }
+                    for m in fresh
+                ]
             )
-        claimed = self.claim(candidates, user, now)
-        unread = self.uncount(p["_id"], [c["seq"] for c in claimed])
-        if watermark > start:
-            self._participants.update_one({"_id": p["_id"]}, {"$max": {"lastReadSeq": watermark}})
-        return [str(c["messageId"]) for c in claimed], unread
+        update: Doc = {"$inc": {"unreadCount": -len(fresh)}}
+        if message_ids is None:
+            # everything up to the last seq is read now: the count is zero, the watermark moves
+            last = self._last_seq(conversation)
+            update = {"$set": {"unreadCount": 0}, "$max": {"lastReadSeq": last}}
+        elif not fresh:
+            return [], max(0, int(p.get("unreadCount", 0)))
+        after = self._participants.find_one_and_update(
+            {"_id": p["_id"]},
+            update,
+            projection={"unreadCount": 1},
+            return_document=ReturnDocument.AFTER,
+        )
+        unread = max(0, int(after["unreadCount"])) if after else 0
+        return [str(m["_id"]) for m in fresh], unread
+
+    def _last_seq(self, conversation: ObjectId) -> int:
+        doc = self._conversations.find_one({"_id": conversation}, {"lastSeq": 1})
+        return int(doc.get("lastSeq", 0)) if doc else 0
+
+    def hide_for(self, message: ObjectId, user: Any) -> bool:
+        """Hides ``message`` for ``user``; it stops counting if it was unread. False if it was
+        already hidden."""
+        before = self._messages.find_one_and_update(
+            {"_id": message, "hiddenFor": {"$ne": user}},
+            {"$addToSet": {"hiddenFor": user}},
+            projection=_FIELDS | {"deleted": 1},
+            return_document=ReturnDocument.BEFORE,
+        )
+        if before is None:
+            return False
+        if (
+            before.get("countsUnread")
+            and not before.get("deleted")
+            and before["senderId"] != user
+            and self._unread_among([before], user)
+        ):
+            self._participants.update_one(
+                {
+                    "conversationId": before["conversationId"],
+                    "userId": user,
+                    "clearedSeq": {"$lt": before["seq"]},
+                },
+                {"$inc": {"unreadCount": -1}},
+            )
+        return True
+
+    def uncount_for_everyone(self, message: Doc) -> None:
+        """``message`` (as it was before) was deleted for everyone: it stops counting for every
+        participant that had it unread."""
+        if not message.get("countsUnread"):
+            return
+        hidden = message.get("hiddenFor") or []
+        read = {
+            r["userId"]
+            for r in self._reads.find({"messageId": message["_id"]}, {"userId": 1, "_id": 0})
+        }
+        self._participants.update_many(
+            {
+                "conversationId": message["conversationId"],
+                "userId": {"$nin": [message["senderId"], *hidden, *read]},
+                "clearedSeq": {"$lt": message["seq"]},
+            },
+            {"$inc": {"unreadCount": -1}},
+        )
 
     def reads(self, message_id: str) -> list[MessageRead]:
         oid = parse_oid(message_id)
         if oid is None:
             return []
-        cursor = self._reads.find({"messageId": oid, "readAt": {"$ne": None}}).sort(
-            [("readAt", ASCENDING), ("_id", ASCENDING)]
-        )
+        order = [("readAt", ASCENDING), ("_id", ASCENDING)]
+        cursor = self._reads.find({"messageId": oid}).sort(order)
         return [
             MessageRead(str(r["messageId"]), str(r["userId"]), aware(r["readAt"])) for r in cursor
         ]

@@ -6,27 +6,33 @@ matches, so the cost is bounded by the caller's own messages. Left to itself the
 the ``words`` index, which walks every user's matches of a common word to find the caller's few.
 
 Each message stores ``words``: the sorted unique folded runs of letters and digits of its text.
-A term matches a word it starts; an anchored, case-sensitive prefix regex on already-folded
-words (``^term``) becomes a tight index range. The terms are combined with ``$and`` of one
-regex each (equivalent to ``$all`` of regexes, which the planner also splits, but lets it bound
-the scan by whichever term is most selective, and mongomock can evaluate it)."""
+A term matches a word it starts; an anchored, case-sensitive prefix regex on already-folded words
+(``^term``, sent without flags: a Python pattern would carry the ``u`` flag, which stops the server
+from bounding the index scan by the prefix) becomes a tight index range. The terms are combined with
+``$and`` of one regex each (equivalent to ``$all`` of regexes, which the planner also splits, but
+lets it bound the scan by whichever term is most selective, and mongomock can evaluate it)."""
 
 from __future__ import annotations
 
-import re
 from typing import Any
 
 from pymongo import DESCENDING
-from pymongo.collection import Collection
 
 from lnk.domain.models import Message
-from lnk.store.mongo.codec import Doc, message_from_doc, parse_oid, ref, search_terms
+from lnk.store.mongo.codec import (
+    message_from_doc,
+    parse_oid,
+    prefix_pattern,
+    ref,
+    search_terms,
+)
 from lnk.store.mongo.indexes import CONVERSATION_NEWEST
+from lnk.store.mongo.units import SessionCollection
 
 
 def search_messages(
-    messages: Collection[Doc],
-    participants: Collection[Doc],
+    messages: SessionCollection,
+    participants: SessionCollection,
     user_id: str,
     terms: list[str],
     *,
@@ -50,7 +56,7 @@ def search_messages(
     if not cleared:
         return []
     query: dict[str, Any] = {
-        "$and": [{"words": re.compile("^" + re.escape(term))} for term in folded],
+        "$and": [{"words": prefix_pattern(term)} for term in folded],
         "conversationId": {"$in": list(cleared)},
         "deleted": False,
         "hiddenFor": {"$ne": user},

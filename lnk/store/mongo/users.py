@@ -2,24 +2,23 @@
 
 from __future__ import annotations
 
-import re
 from collections.abc import Iterable
 from contextlib import suppress
 from datetime import datetime
 from typing import Any
 
 from pymongo import ASCENDING, ReturnDocument
-from pymongo.database import Database
 from pymongo.errors import DuplicateKeyError
 
 from lnk.domain.models import User
 from lnk.store.base import DuplicateError, TokenRepository, UserRepository
 from lnk.store.mongo import indexes as ix
-from lnk.store.mongo.codec import parse_oid, to_bson_dt, user_from_doc
+from lnk.store.mongo.codec import parse_oid, prefix_pattern, to_bson_dt, user_from_doc
+from lnk.store.mongo.units import SessionDatabase
 
 
 class MongoUserRepository(UserRepository):
-    def __init__(self, db: Database[Any]) -> None:
+    def __init__(self, db: SessionDatabase) -> None:
         self._users = db[ix.USERS]
 
     def create(
@@ -60,7 +59,7 @@ class MongoUserRepository(UserRepository):
     def search(self, prefix: str, limit: int, after_username: str | None = None) -> list[User]:
         query: dict[str, Any] = {}
         if prefix:
-            pattern = re.compile("^" + re.escape(prefix.lower()))
+            pattern = prefix_pattern(prefix.lower())
             query["$or"] = [{"usernameLower": pattern}, {"displayNameLower": pattern}]
         if after_username is not None:
             query["usernameLower"] = {"$gt": after_username.lower()}
@@ -107,7 +106,7 @@ class MongoTokenRepository(TokenRepository):
     """Revocations expire by themselves through the TTL index on ``expiresAt``;
     ``purge_expired`` does the same on demand (the TTL monitor runs about once a minute)."""
 
-    def __init__(self, db: Database[Any]) -> None:
+    def __init__(self, db: SessionDatabase) -> None:
         self._tokens = db[ix.REVOKED_TOKENS]
         self._logins = db[ix.LOGINS]
 

@@ -226,6 +226,7 @@ def message_from_row(r: sqlite3.Row) -> Message:
         edited_at=from_ms(r["edited_at"]),
         deleted=bool(r["deleted"]),
         flagged=bool(r["flagged"]),
+        counts_unread=bool(r["counts_unread"]),
     )
 
 

@@ -1,7 +1,9 @@
 """One SQLite connection per store, serialised by a re-entrant lock.
 
-SQLite calls never yield to another greenlet, so holding the lock for a whole transaction cannot
-deadlock under gevent, and a transaction never spans a yield. ``BEGIN IMMEDIATE`` takes the file's
+The lock is a gevent lock under the server: a unit of work (``SqliteStore.unit_of_work``) holds
+it for its whole transaction, so another greenlet wanting the connection waits for the commit
+rather than joining the transaction (long reads go to the worker pool on connections of their
+own and never wait on it). ``BEGIN IMMEDIATE`` takes the file's
 write lock up front, which makes read-modify-write sequences (seq allocation, compare-and-set,
 overlap checks) atomic across processes sharing the file too.
 """

@@ -1,8 +1,9 @@
 """Read tracking and per-user hiding: the paths that keep unread counts exact.
 
-A participant's ``unread_count`` is the number of messages that are *countable* for it (from
-someone else, not system, not deleted, not hidden for it, ``seq > cleared_seq``) and have no
-``message_reads`` row for it. Every write below keeps that equality inside one transaction.
+A participant's ``unread_count`` is the number of messages that are *countable* for it (marked
+``counts_unread`` by the services, from someone else, not deleted, not hidden for it, ``seq >
+cleared_seq``) and have no ``message_reads`` row for it. Every write below keeps that equality
+inside one transaction.
 """
 
 from __future__ import annotations
@@ -15,7 +16,7 @@ from lnk.store.sqlite.codec import from_ms, to_ms
 from lnk.store.sqlite.connection import Database, placeholders
 
 _UNREAD_FOR_USER = (
-    "m.conversation_id = ? AND m.sender_id != ? AND m.type != 'system' AND m.deleted = 0"
+    "m.conversation_id = ? AND m.sender_id != ? AND m.counts_unread = 1 AND m.deleted = 0"
     " AND m.seq > ?"
     " AND NOT EXISTS (SELECT 1 FROM hidden_messages h WHERE h.message_id = m.id AND h.user_id = ?)"
     " AND NOT EXISTS (SELECT 1 FROM message_reads r WHERE r.message_id = m.id AND r.user_id = ?)"
@@ -82,7 +83,8 @@ class ReadTracking:
     def hide_for(self, message_id: str, user_id: str) -> bool:
         with self.db.write() as cur:
             m = cur.execute(
-                "SELECT conversation_id, seq, sender_id, type, deleted FROM messages WHERE id = ?",
+                "SELECT conversation_id, seq, sender_id, counts_unread, deleted FROM messages"
+                " WHERE id = ?",
                 (message_id,),
             ).fetchone()
             if m is None:
@@ -93,7 +95,7 @@ class ReadTracking:
             )
             if hidden.rowcount == 0:
                 return False
-            if m["sender_id"] != user_id and m["type"] != "system" and not m["deleted"]:
+            if m["sender_id"] != user_id and m["counts_unread"] and not m["deleted"]:
                 cur.execute(
                     "UPDATE participants SET unread_count = max(unread_count - 1, 0)"
                     " WHERE conversation_id = ? AND user_id = ? AND cleared_seq < ?"

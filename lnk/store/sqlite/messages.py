@@ -62,8 +62,8 @@ class SqliteMessageRepository(ReadTracking, OfferState, MessageRepository):
                 cur.execute(
                     "INSERT INTO messages (id, conversation_id, seq, sender_id, type, content,"
                     " client_id, attachments, location, service_offer, booking_request, reply_to,"
-                    " created_at, flagged, status, pending_expires_at, pending_provider_id)"
-                    " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                    " created_at, flagged, status, pending_expires_at, pending_provider_id,"
+                    " counts_unread) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
                     (
                         message_id,
                         new.conversation_id,
@@ -82,6 +82,7 @@ class SqliteMessageRepository(ReadTracking, OfferState, MessageRepository):
                         status,
                         pending_expires_at,
                         pending_provider_id,
+                        int(new.counts_unread),
                     ),
                 )
             except sqlite3.IntegrityError as exc:
@@ -89,7 +90,7 @@ class SqliteMessageRepository(ReadTracking, OfferState, MessageRepository):
             cur.execute(
                 "UPDATE participants SET last_activity_at = ?, deleted_at = NULL,"
                 " unread_count = unread_count + (user_id != ? AND ?) WHERE conversation_id = ?",
-                (ms, new.sender_id, int(new.type != "system"), new.conversation_id),
+                (ms, new.sender_id, int(new.counts_unread), new.conversation_id),
             )
             cur.executemany(
                 "INSERT OR IGNORE INTO message_files (file_id, message_id, conversation_id, seq)"
@@ -118,6 +119,7 @@ class SqliteMessageRepository(ReadTracking, OfferState, MessageRepository):
             booking_request=new.booking_request,
             reply_to=new.reply_to,
             flagged=new.flagged,
+            counts_unread=new.counts_unread,
         )
 
     def get(self, message_id: str) -> Message | None:
@@ -215,7 +217,7 @@ class SqliteMessageRepository(ReadTracking, OfferState, MessageRepository):
             ).fetchone()
             if row is None:
                 return None
-            if row["type"] != "system":
+            if row["counts_unread"]:
                 self._uncount_for_everyone(
                     cur, message_id, row["conversation_id"], row["sender_id"], row["seq"]
                 )

@@ -216,6 +216,12 @@ _LOGINS = [
     "CREATE INDEX logins_user ON logins (user_id, expires_at)",
 ]
 
+# Whether a message counts as unread is decided by the services and stored with it.
+_COUNTS_UNREAD = [
+    "ALTER TABLE messages ADD COLUMN counts_unread INTEGER NOT NULL DEFAULT 1",
+    "UPDATE messages SET counts_unread = 0 WHERE type = 'system'",
+]
+
 MIGRATIONS: list[list[str]] = [
     _V1,
     fts.MIGRATION,
@@ -223,6 +229,7 @@ MIGRATIONS: list[list[str]] = [
     _V4,
     _CLIENT_ID_PER_CONVERSATION,
     _LOGINS,
+    _COUNTS_UNREAD,
 ]
 
 

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from typing import Any, TypeVar
+
 from lnk.store.base import Store
 from lnk.store.sqlite.connection import Database
 from lnk.store.sqlite.conversations import SqliteConversationRepository
@@ -11,6 +14,8 @@ from lnk.store.sqlite.messages import SqliteMessageRepository
 from lnk.store.sqlite.schema import migrate
 from lnk.store.sqlite.users import SqliteTokenRepository, SqliteUserRepository
 from lnk.workers import WorkerPool
+
+T = TypeVar("T")
 
 
 class SqliteStore(Store):
@@ -30,6 +35,15 @@ class SqliteStore(Store):
 
     def use_workers(self, workers: WorkerPool) -> None:
         self.db.workers = workers
+
+    def unit_of_work(self) -> Any:
+        """One ``BEGIN IMMEDIATE`` transaction: the file's write lock is taken up front, so the
+        unit's reads and writes are serialised with every other writer (of any process)."""
+        return self.db.write()
+
+    def run_in_unit(self, fn: Callable[[], T]) -> T:
+        with self.db.write():
+            return fn()
 
     def close(self) -> None:
         self.db.close()
