@@ -193,10 +193,10 @@ def _definition(spec: dict[str, Any]) -> dict[str, Any]:
 
 def ensure_indexes(db: Database[Any]) -> None:
     """Drops what is retired, creates the missing indexes and checks the existing ones: an index
-    with one of our names but another definition (keys, uniqueness, partial filter, TTL) is an
-    error naming it, since the queries would silently stop being served or enforced as intended;
-    a changed index takes a new name and its old one goes to ``RETIRED``. One ``create_index`` per model (startup only): mongomock's ``create_indexes``
-    drops ``partialFilterExpression``."""
+    with one of our names but another definition (keys, uniqueness, partial filter, TTL) is an error
+    naming it, since the queries would silently stop being served or enforced as intended; a changed
+    index takes a new name and its old one goes to ``RETIRED``. One ``create_index`` per model
+    (startup only): mongomock's ``create_indexes`` drops ``partialFilterExpression``."""
     existing_collections = set(db.list_collection_names())
     for name in RETIRED_COLLECTIONS:
         if name in existing_collections:

@@ -49,9 +49,10 @@ class MongoMessageRepository(FlagQueue, MessageRepository):
     # --- append ---------------------------------------------------------------------------
 
     def append(self, new: NewMessage, now: datetime) -> Message:
-        """One unit: the seq (``$inc lastSeq``, which also moves ``lastMessage``), the message
-        (the unique ``(conversationId, senderId, clientId)`` index refuses a repeated send), the participants'
-        activity, reappearance and unread counts, and the attachments' links to the message."""
+        """One unit: the seq (``$inc lastSeq``, which also moves ``lastMessage``), the message (the
+        unique ``(conversationId, senderId, clientId)`` index refuses a repeated send), the
+        participants' activity, reappearance and unread counts, and the attachments' links to the
+        message."""
         return self._units.run(lambda: self._append(new, now))
 
     def _append(self, new: NewMessage, now: datetime) -> Message:
