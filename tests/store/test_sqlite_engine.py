@@ -43,6 +43,12 @@ def test_schema_is_migrated_once_and_reopening_keeps_the_data(tmp_path: Path) ->
 def test_a_file_of_the_previous_version_gets_client_ids_per_conversation(tmp_path: Path):
     path, uploads = str(tmp_path / "lnk.sqlite3"), str(tmp_path / "up")
     store = SqliteStore(path, upload_dir=uploads)
+    alice = store.users.create("alice", "Alice", "h", "user", NOW)
+    first, second = (
+        store.conversations.create("group", name, alice.id, [(alice.id, "owner")], NOW)
+        for name in ("one", "two")
+    )
+    store.messages.append(NewMessage(first.id, alice.id, "text", "a", client_id="c-1"), NOW)
     with store.db.write() as cur:  # the schema as the version before left it
         cur.execute("DROP INDEX messages_client_id")
         cur.execute(
@@ -50,13 +56,8 @@ def test_a_file_of_the_previous_version_gets_client_ids_per_conversation(tmp_pat
             " WHERE client_id IS NOT NULL"
         )
         cur.execute("DROP TABLE logins")  # made by a later step
+        cur.execute("ALTER TABLE messages DROP COLUMN counts_unread")  # and so is this
         cur.execute("PRAGMA user_version = 4")  # the clientId step is the fifth
-    alice = store.users.create("alice", "Alice", "h", "user", NOW)
-    first, second = (
-        store.conversations.create("group", name, alice.id, [(alice.id, "owner")], NOW)
-        for name in ("one", "two")
-    )
-    store.messages.append(NewMessage(first.id, alice.id, "text", "a", client_id="c-1"), NOW)
     store.close()
     store = SqliteStore(path, upload_dir=uploads)
     assert store.db.user_version == len(MIGRATIONS)
