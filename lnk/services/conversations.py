@@ -11,9 +11,8 @@ from lnk.domain.rules import counts_unread
 from lnk.errors import Forbidden, NotFound, ValidationFailed
 from lnk.services.context import ServiceContext, unit_of_work
 from lnk.services.pagination import clamp_limit, decode_cursor, encode_cursor
+from lnk.services.permissions import MANAGER_ROLES
 from lnk.store.base import ConversationCursor, DuplicateError, NewMessage
-
-MANAGER_ROLES = ("owner", "admin")
 
 
 def direct_key(a: str, b: str) -> str:

@@ -19,8 +19,8 @@ from lnk.domain.models import (
 )
 from lnk.domain.names import clean_name
 from lnk.domain.rules import counts_unread
-from lnk.errors import Conflict, EditWindowExpired, Forbidden, NotFound, ValidationFailed
-from lnk.services import files, moderation
+from lnk.errors import Conflict, NotFound, ValidationFailed
+from lnk.services import files, moderation, permissions
 from lnk.services.context import ServiceContext, unit_of_work
 from lnk.services.conversations import audience_of, require_membership
 from lnk.services.deadlines import as_seen
@@ -297,14 +297,9 @@ def edit_message(
 ) -> tuple[Message, list[dict]]:
     """The edited message and the warnings the new text raised (it is flagged if any)."""
     message, me = visible_message(ctx, actor, message_id)
-    if message.sender_id != actor.id:
-        raise Forbidden("only the sender may edit a message")
-    if message.type not in ("text", "media"):
-        raise ValidationFailed.field("content", "only text messages and captions can be edited")
-    if message.deleted:
-        raise Conflict("this message was deleted")
-    if ctx.clock.now() - message.created_at > ctx.rules.edit_window:
-        raise EditWindowExpired("messages can be edited for 24 hours")
+    refusal = permissions.edit_refusal(actor, message, ctx.clock.now(), ctx.rules.edit_window)
+    if refusal is not None:
+        raise refusal
     text = (content or "").strip()
     if not text and message.type == "text":
         raise ValidationFailed.field("content", "must not be empty")
@@ -337,13 +332,12 @@ def _delete_for_everyone(ctx: ServiceContext, actor: User, message_id: str) -> l
     conversation = ctx.store.conversations.get(message.conversation_id)
     if conversation is None:
         raise NotFound("message not found")
-    if not actor.is_admin:
+    me = None
+    if not actor.is_admin:  # a platform admin deletes what it cannot see (moderation)
         message, me = visible_message(ctx, actor, message_id)
-        group_manager = conversation.type == "group" and me.role in ("owner", "admin")
-        if message.sender_id != actor.id and not group_manager:
-            raise Forbidden("only the sender or a group admin may delete this message")
-    if message.type == "system":
-        raise ValidationFailed.field("id", "system messages cannot be deleted")
+    refusal = permissions.delete_refusal(actor, message, conversation, me)
+    if refusal is not None:
+        raise refusal
     deleted = ctx.store.messages.delete_for_everyone(message_id, "Message deleted", ctx.clock.now())
     if deleted is None:
         return []  # already deleted: deleting again changes nothing

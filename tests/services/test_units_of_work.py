@@ -126,3 +126,28 @@ def test_a_send_failing_after_the_message_is_stored_publishes_nothing(
     assert ctx.store.conversations.get_participant(direct.id, ben.id).unread_count == 0
     retried = send_message(ctx, ann, direct.id, content="hello", client_id="k-1")
     assert retried.created and retried.message.seq == 1
+
+
+def test_the_pages_offer_exactly_the_edits_and_deletes_the_services_allow(ctx, clock, people):
+    from lnk.errors import LnkError
+    from lnk.services import messages, permissions
+
+    ann, ben, cat = people
+    group, _ = conversations.create_conversation(ctx, ann, "group", [ben.id, cat.id], "G")
+    conversations.update_conversation(ctx, ann, group.id, roles={ben.id: "admin"})
+    sent = messages.send_message(ctx, cat, group.id, content="hello").message
+    window = ctx.rules.edit_window
+    for delta, allowed in ((window, True), (window + timedelta(milliseconds=1), False)):
+        at = sent.created_at + delta
+        assert permissions.can_edit(cat, sent, at, window) is allowed
+        assert permissions.can_edit(ann, sent, at, window) is False
+    stored = ctx.store.conversations.get(group.id)
+    for actor, allowed in ((cat, True), (ben, True), (ann, True)):
+        me = stored.participant(actor.id)
+        assert permissions.can_delete(actor, sent, stored, me) is allowed
+    own = messages.send_message(ctx, ben, group.id, content="mine").message
+    assert not permissions.can_delete(cat, own, stored, stored.participant(cat.id))
+    with pytest.raises(LnkError):
+        messages.delete_message(ctx, cat, own.id)
+    clock.advance(window - timedelta(seconds=30))
+    messages.edit_message(ctx, cat, sent.id, "edited at the last moment")

@@ -7,7 +7,7 @@ from flask import Response, make_response, render_template, request
 
 from lnk.domain.models import User
 from lnk.errors import LnkError, ValidationFailed
-from lnk.services import accounts, conversations, search
+from lnk.services import accounts, conversations, permissions, search
 from lnk.web import limits
 from lnk.web.chat import threads
 from lnk.web.chat.blueprint import bp, is_htmx, signed_in
@@ -119,9 +119,7 @@ def _settings(user: User, conversation_id: str) -> Response:
             me=me,
             user=user,
             title=conversation_title(conversation, user, users),
-            manager=conversation.type == "group"
-            and me is not None
-            and me.role in ("owner", "admin"),
+            manager=permissions.manages(conversation, me),
         )
     )
 

@@ -9,13 +9,12 @@ from dataclasses import dataclass, field
 from datetime import datetime
 
 from lnk.domain.models import Conversation, Message, Participant, User
-from lnk.services import accounts, reads
+from lnk.services import accounts, permissions, reads
 from lnk.web.chat.blueprint import day_label, local
 from lnk.web.context import ctx
 
 GROUP_GAP_SECONDS = 5 * 60  # consecutive messages of one sender closer than this are grouped
 EXPLICIT_RECEIPTS = 5  # own messages past every reader's watermark whose reads are looked up
-EDIT_WINDOW_SECONDS = 24 * 3600
 
 
 def users_for(conversations: list[Conversation], messages: list[Message] = ()) -> dict[str, User]:
@@ -125,7 +124,7 @@ class Thread:
 
     @property
     def manager(self) -> bool:
-        return self.is_group and self.me.role in ("owner", "admin")
+        return permissions.manages(self.conversation, self.me)
 
     @property
     def readers(self) -> int:
@@ -142,17 +141,10 @@ class Thread:
         return message.sender_id == self.viewer.id
 
     def can_edit(self, message: Message) -> bool:
-        return (
-            self.mine(message)
-            and not message.deleted
-            and message.type in ("text", "media")
-            and (self.now - message.created_at).total_seconds() < EDIT_WINDOW_SECONDS
-        )
+        return permissions.can_edit(self.viewer, message, self.now, ctx().rules.edit_window)
 
     def can_delete(self, message: Message) -> bool:
-        if message.deleted or message.type == "system":
-            return False
-        return self.mine(message) or self.manager or self.viewer.is_admin
+        return permissions.can_delete(self.viewer, message, self.conversation, self.me)
 
     def receipt(self, message: Message) -> tuple[str, str]:
         """(state, label) of the viewer's own message: sent, read (direct) or read by N."""
