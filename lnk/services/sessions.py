@@ -86,3 +86,8 @@ def change_password(
     """Checks the current password, stores the new one and ends every other login."""
     accounts.change_password(ctx, user, current, new)
     end_all_logins(ctx, user.id, keep=keep)
+
+
+def forget_expired(ctx: ServiceContext) -> int:
+    """Drops revocations and logins whose tokens have all expired (a periodic job)."""
+    return ctx.store.tokens.purge_expired(ctx.clock.now())
