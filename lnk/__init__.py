@@ -37,6 +37,7 @@ def create_app(
     from lnk.web.api import register_api
     from lnk.web.assets import init_assets
     from lnk.web.chat import register_pages
+    from lnk.web.cors import configure_cors
     from lnk.web.limits import init_limits
     from lnk.web.security import configure_jwt
     from lnk.web.uploads import UploadRequest
@@ -92,6 +93,7 @@ def create_app(
     init_limits(app, enabled=settings.ratelimit_enabled, storage_uri=settings.redis_url)
     web_errors.register(app)
     headers.install(app, cookie_secure=settings.cookie_secure)
+    configure_cors(app, settings.cors_origins)
     register_api(app)
     register_pages(app)
     init_assets(app)

@@ -29,6 +29,11 @@ def _float(name: str, default: float) -> float:
     return float(raw) if raw else default
 
 
+def _origins(raw: str) -> tuple[str, ...]:
+    """``https://a.example, https://b.example`` -> the origins, without trailing slashes."""
+    return tuple(o.strip().rstrip("/") for o in raw.split(",") if o.strip())
+
+
 @dataclass
 class Settings:
     env: str = "development"  # LNK_ENV: development | production | testing
@@ -60,6 +65,8 @@ class Settings:
     # (LNK_WORKER_QUEUE); beyond that a request gets 503 ``overloaded``.
     worker_threads: int = 2
     worker_queue: int = 32
+    # Other origins whose pages may call /api and open the socket (LNK_CORS_ORIGINS, commas).
+    cors_origins: tuple[str, ...] = ()
     extra: dict = field(default_factory=dict)
 
     @classmethod
@@ -83,6 +90,7 @@ class Settings:
             ratelimit_enabled=_bool("RATELIMIT_ENABLED", True),
             max_upload_bytes=_int("MAX_UPLOAD_BYTES", 25 * 1024 * 1024),
             upload_quota_bytes=_int("LNK_UPLOAD_QUOTA_BYTES", 1 << 30),
+            cors_origins=_origins(os.environ.get("LNK_CORS_ORIGINS", "")),
             cookie_secure=_bool("COOKIE_SECURE", env == "production"),
             presence_ttl=_float("LNK_PRESENCE_TTL", 30.0),
             offline_grace=min(_float("LNK_OFFLINE_GRACE", 3.0), 5.0),

@@ -154,3 +154,10 @@ def test_a_server_started_without_host_is_reachable_only_on_loopback(tmp_path):
             if line.split()[3] == "0A" and line.split()[1].endswith(f":{server.port:04X}")
         ]
         assert listening == [wanted]
+
+
+def test_cors_origins_are_a_comma_separated_list_and_off_by_default(monkeypatch):
+    monkeypatch.delenv("LNK_CORS_ORIGINS", raising=False)
+    assert Settings.from_env().cors_origins == ()
+    monkeypatch.setenv("LNK_CORS_ORIGINS", " https://a.example/ ,http://localhost:5173,, ")
+    assert Settings.from_env().cors_origins == ("https://a.example", "http://localhost:5173")

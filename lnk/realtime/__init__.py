@@ -56,6 +56,7 @@ def init_realtime(app: Flask, settings: Settings) -> None:
     from lnk.realtime.logins import client_manager
     from lnk.realtime.namespace import MessagingNamespace
     from lnk.web.chat.push import PageFragments
+    from lnk.web.cors import socket_origins
 
     socketio.init_app(
         app,
@@ -64,6 +65,7 @@ def init_realtime(app: Flask, settings: Settings) -> None:
         client_manager=client_manager(settings.redis_url),
         max_http_buffer_size=ENGINE_MAX_PAYLOAD,
         json=wire_json,
+        cors_allowed_origins=socket_origins(settings.cors_origins),
         logger=False,
         engineio_logger=False,
     )

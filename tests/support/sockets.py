@@ -32,10 +32,12 @@ class SocketClient:
         cookies: dict[str, str] | None = None,
         transports: tuple[str, ...] = ("websocket",),
         auth: Any = None,
+        headers: dict[str, str] | None = None,
     ) -> None:
         self.base_url = base_url
         self.token = token
         self.cookies = cookies or {}
+        self.headers = headers or {}
         self.transports = list(transports)
         self.auth = auth if auth is not None else ({"token": token} if token else None)
         self.events: list[tuple[str, Any]] = []
@@ -63,7 +65,7 @@ class SocketClient:
     def connect(self, timeout: float = 10.0) -> SocketClient:
         """Connects and waits for ``connectionStatus``. A refusal raises
         ``socketio.exceptions.ConnectionError``; ``connect_errors`` then holds the reason."""
-        headers = {}
+        headers = dict(self.headers)
         if self.cookies:
             headers["Cookie"] = "; ".join(f"{k}={v}" for k, v in self.cookies.items())
         self.sio.connect(
