@@ -8,7 +8,10 @@ from lnk.extensions import csrf
 
 
 def register_api(app: Flask) -> None:
-    from lnk.web.api import auth, conversations, files, marketplace, messages, openapi
+    from lnk.web.api import asyncapi, auth, conversations, files, marketplace, messages, openapi
+    from lnk.web.api.routing import ObjectIdConverter
+
+    app.url_map.converters["oid"] = ObjectIdConverter
 
     for module in (auth, conversations, messages, marketplace, files):
         # API calls are authenticated by Bearer token or by the JWT cookie, whose own CSRF
@@ -16,3 +19,4 @@ def register_api(app: Flask) -> None:
         csrf.exempt(module.bp)
         app.register_blueprint(module.bp)
     app.register_blueprint(openapi.bp)
+    app.register_blueprint(asyncapi.bp)

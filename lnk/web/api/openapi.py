@@ -112,9 +112,11 @@ def _operation(op: Operation, refs: dict) -> dict:
             "name": name,
             "in": "path",
             "required": True,
-            "schema": {"type": "string", "pattern": "^[0-9a-f]{24}$"},
+            "schema": {"type": "string", "pattern": "^[0-9a-f]{24}$"}
+            if converter == "oid:"
+            else {"type": "string"},
         }
-        for name in re.findall(r"<(?:\w+:)?(\w+)>", op.path)
+        for converter, name in re.findall(r"<(\w+:)?(\w+)>", op.path)
     ]
     if op.query is not None:
         schema = op.query.model_json_schema(by_alias=True)
