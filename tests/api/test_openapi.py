@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import re
 
+import jsonschema
 import pytest
 from openapi_spec_validator import validate
 
@@ -135,7 +136,15 @@ def test_schemas_match_the_server_rules(spec):
     send = schemas["SendMessageBody"]
     assert send["properties"]["content"]["anyOf"][0]["maxLength"] == 4000
     assert schemas["EditMessageBody"]["properties"]["content"]["maxLength"] == 4000
-    assert {"required": ["content"], "properties": {"content": {"pattern": r"\S"}}} in send["anyOf"]
+    at_least_one = jsonschema.Draft202012Validator({**send, "components": spec["components"]})
+    for body in (
+        {"content": "hi"},
+        {"attachmentIds": ["a" * 24]},
+        {"content": " ", "attachmentIds": ["a" * 24], "clientId": "c"},
+    ):
+        assert at_least_one.is_valid(body), body
+    for body in ({}, {"content": "  "}, {"content": None, "attachmentIds": []}, {"clientId": "x"}):
+        assert not at_least_one.is_valid(body), body
     assert "emoji" in schemas["ReactionBody"]["properties"]["emoji"]["description"]
     ids = schemas["BulkReadBody"]["properties"]["messageIds"]["anyOf"][0]
     assert ids["maxItems"] == Rules.max_read_ids

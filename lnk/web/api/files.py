@@ -16,8 +16,16 @@ bp = Blueprint("api_files", __name__, url_prefix="/api")
 TAG = "files"
 INLINE_TYPES = ("image/", "audio/", "video/")
 MAX_AGE = 24 * 3600  # a file id's bytes never change
-# What a download can be (the type is sniffed at upload; see the allow-list in the README).
-FILE_TYPES = ("image/*", "audio/*", "video/*", "text/plain", "application/*")
+# What a download can be: the type sniffed at upload (see the allow-list in the README). Generic
+# binary comes first: client generators read a download's bytes as the first type they know.
+FILE_TYPES = (
+    "application/octet-stream",
+    "image/*",
+    "audio/*",
+    "video/*",
+    "application/*",
+    "text/plain",
+)
 THUMBNAIL_TYPES = ("image/png", "image/jpeg")
 CONDITIONAL = {
     206: "The requested byte range (audio and video answer `Range` requests).",

@@ -133,7 +133,7 @@ def _operation(op: Operation, refs: dict) -> dict:
     if op.body is not None:
         body = op.body.model_json_schema()  # an empty body reads as {}: is that enough?
         out["requestBody"] = {
-            "required": bool(body.get("required") or body.get("anyOf")),
+            "required": bool(body.get("required") or body.get("not")),
             "content": {"application/json": {"schema": refs[(op.body, "validation")]}},
         }
     if op.multipart is not None:

@@ -103,16 +103,31 @@ Content = Annotated[
 ]
 
 
+def _absent_or(name: str, empty: dict) -> dict:
+    """JSON Schema: the field is missing, null, or ``empty``."""
+    return {
+        "anyOf": [
+            {"not": {"required": [name]}},
+            {"properties": {name: {"type": "null"}}},
+            {"properties": {name: empty}},
+        ]
+    }
+
+
 class SendMessageBody(Schema):
     """Text, or a media message when ``attachmentIds`` are given (``content`` is then the
     caption): at least one of non-blank ``content`` and ``attachmentIds``."""
 
+    # "Not (no text and no attachments)": a ``not`` rather than a top-level ``anyOf``, which
+    # client generators would turn into a union of bodies without the other fields.
     model_config = ConfigDict(
         json_schema_extra={
-            "anyOf": [
-                {"required": ["content"], "properties": {"content": {"pattern": r"\S"}}},
-                {"required": ["attachmentIds"], "properties": {"attachmentIds": {"minItems": 1}}},
-            ]
+            "not": {
+                "allOf": [
+                    _absent_or("content", {"pattern": r"^\s*$"}),
+                    _absent_or("attachmentIds", {"maxItems": 0}),
+                ]
+            }
         }
     )
 
