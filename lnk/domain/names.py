@@ -42,3 +42,34 @@ def clean_name(text: str | None, field: str) -> str:
             field, "must not contain control or formatting characters (" + ", ".join(bad[:5]) + ")"
         )
     return value.strip()
+
+
+# A regular expression (ECMA 262 and Python ``re`` alike) matching exactly the names that
+# ``refused_characters`` accepts: the same rule, for the JSON Schema of the API documents.
+NAME_PATTERN = (
+    "^[^\\u0000-\\u001f\\u007f-\\u009f\\u00ad\\u0600-\\u0605\\u061c\\u06dd\\u070f"
+    "\\u0890-\\u0891\\u08e2\\u180e\\u200b-\\u200c\\u200e-\\u200f\\u202a-\\u202e"
+    "\\u2060-\\u2064\\u2066-\\u206f\\ufeff\\ufff9-\\ufffb"
+    "\U000110bd\U000110cd\U00013430-\U00013438\U0001bca0-\U0001bca3"
+    "\U0001d173-\U0001d17a\U000e0001]*$"
+)
+
+
+def name_pattern_from_unicode() -> str:
+    """``NAME_PATTERN`` computed from this Python's Unicode database (a test compares them; too
+    slow to run at every start)."""
+    ranges: list[tuple[int, int]] = []
+    for code in range(0x110000):
+        ch = chr(code)
+        if ch in EMOJI_JOINERS or unicodedata.category(ch) not in ("Cc", "Cf"):
+            continue
+        if ranges and ranges[-1][1] == code - 1:
+            ranges[-1] = (ranges[-1][0], code)
+        else:
+            ranges.append((code, code))
+
+    def char(code: int) -> str:  # BMP as \uXXXX; others literally (one code point in Python)
+        return f"\\u{code:04x}" if code <= 0xFFFF else chr(code)
+
+    parts = [char(a) if a == b else f"{char(a)}-{char(b)}" for a, b in ranges]
+    return "^[^" + "".join(parts) + "]*$"

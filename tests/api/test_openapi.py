@@ -9,6 +9,7 @@ import jsonschema
 import pytest
 from openapi_spec_validator import validate
 
+from lnk.domain.names import NAME_PATTERN, name_pattern_from_unicode, refused_characters
 from lnk.services.context import Rules
 
 CAMEL_CASE = re.compile(r"^[a-z][a-zA-Z0-9]*$")
@@ -163,3 +164,26 @@ def test_errors_are_documented_as_problems(spec):
     assert {"400", "401", "403", "404", "413", "415", "422", "429"} <= set(responses)
     assert "application/problem+json" in responses["422"]["content"]
     assert "Retry-After" in responses["429"]["headers"]
+
+
+def test_name_fields_document_the_characters_names_refuse(spec):
+    assert name_pattern_from_unicode() == NAME_PATTERN  # the domain rule, for this Unicode
+    schemas = spec["components"]["schemas"]
+    for model, field in [
+        ("RegisterBody", "displayName"),
+        ("CreateConversationBody", "title"),
+        ("LocationBody", "address"),
+        ("PackageBody", "title"),
+    ]:
+        prop = schemas[model]["properties"][field]
+        prop = prop.get("anyOf", [prop])[0]
+        assert prop["pattern"] == NAME_PATTERN, (model, field)
+    name = re.compile(NAME_PATTERN)
+    for text in (
+        "Bob",
+        "Zoë 👩‍💻",
+        "🏴\U000e0067\U000e0062\U000e0073\U000e0063\U000e0074\U000e007f",
+    ):
+        assert name.match(text) and not refused_characters(text)
+    for text in ("a\u202eb", "line\nbreak", "zero\u200bwidth"):
+        assert not name.match(text) and refused_characters(text)

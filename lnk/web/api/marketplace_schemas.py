@@ -12,7 +12,7 @@ from typing import Annotated, Literal
 
 from pydantic import Field, StringConstraints
 
-from lnk.web.api.schemas import Cursor, FileOut, Instant, Limit, ObjectId, Schema
+from lnk.web.api.schemas import Cursor, FileOut, Instant, Limit, Name, ObjectId, Schema
 
 Price = Annotated[
     Decimal,
@@ -28,7 +28,7 @@ Currency = Annotated[
     str, StringConstraints(pattern=r"^[A-Za-z]{3}$"), Field(description="ISO 4217 code, e.g. USD")
 ]
 Duration = Annotated[int, Field(ge=1, le=7 * 24 * 60, description="minutes")]
-Title = Annotated[str, StringConstraints(max_length=200)]
+Title = Name(200)
 Description = Annotated[str, StringConstraints(max_length=4000)]
 Note = Annotated[str, StringConstraints(max_length=2000)]
 

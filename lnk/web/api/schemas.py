@@ -13,6 +13,7 @@ from typing import Annotated, Generic, Literal, TypeVar
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints
 from pydantic.alias_generators import to_camel
 
+from lnk.domain.names import NAME_PATTERN
 from lnk.services.context import Rules
 from lnk.services.pagination import MAX_SAFE_INT
 
@@ -36,6 +37,22 @@ ClientId = Annotated[
         "(text or media vs. location) is a 409 `conflict`; other conversations have their own"
     ),
 ]
+
+
+def Name(max_length: int) -> type[str]:  # noqa: N802 (a type)
+    """A name a person types: no control or formatting characters (emoji joiners excepted); the
+    pattern documents ``lnk.domain.names``, which applies the rule."""
+    return Annotated[  # type: ignore[return-value]
+        str,
+        StringConstraints(max_length=max_length),
+        Field(
+            json_schema_extra={"pattern": NAME_PATTERN},
+            description="no control or formatting characters (emoji joiners excepted); "
+            "stored NFC-normalised and trimmed",
+        ),
+    ]
+
+
 # An instant: ISO 8601 in UTC with milliseconds, e.g. 2026-01-31T12:00:00.000Z.
 Instant = datetime
 
@@ -50,7 +67,7 @@ class Schema(BaseModel):
 class RegisterBody(Schema):
     username: Annotated[str, StringConstraints(pattern=r"^[A-Za-z0-9_.-]{3,32}$")]
     password: Annotated[str, StringConstraints(min_length=8, max_length=128)]
-    display_name: Annotated[str, StringConstraints(max_length=64)] | None = None
+    display_name: Name(64) | None = None
 
 
 class LoginBody(Schema):
@@ -76,7 +93,7 @@ class UserQuery(Schema):
 class CreateConversationBody(Schema):
     type: Literal["direct", "group"]
     participant_ids: Annotated[list[ObjectId], Field(min_length=1, max_length=256)]
-    title: Annotated[str, StringConstraints(max_length=100)] | None = None
+    title: Name(100) | None = None
 
 
 class ConversationListQuery(Schema):
@@ -89,7 +106,7 @@ Role = Literal["owner", "admin", "member"]
 
 
 class UpdateConversationBody(Schema):
-    title: Annotated[str, StringConstraints(max_length=100)] | None = None
+    title: Name(100) | None = None
     muted: bool | None = None
     add_participant_ids: Annotated[list[ObjectId], Field(max_length=256)] | None = None
     remove_participant_ids: Annotated[list[ObjectId], Field(max_length=256)] | None = None
@@ -149,8 +166,8 @@ class SendMessageBody(Schema):
 class LocationBody(Schema):
     latitude: Annotated[float, Field(ge=-90, le=90, allow_inf_nan=False)]
     longitude: Annotated[float, Field(ge=-180, le=180, allow_inf_nan=False)]
-    name: Annotated[str, StringConstraints(max_length=200)] | None = None
-    address: Annotated[str, StringConstraints(max_length=500)] | None = None
+    name: Name(200) | None = None
+    address: Name(500) | None = None
     client_id: ClientId | None = None
 
 
