@@ -150,3 +150,26 @@ def test_a_search_costs_the_same_however_many_others_match(tmp_path) -> None:
     assert len(store.messages.search(alice.id, ["orange"])) == 1
     store.close()
     assert more <= fewer * 1.1, (fewer, more)
+
+
+def test_a_rare_word_costs_the_same_however_long_the_callers_history(tmp_path) -> None:
+    """When the index holds few matches, they drive the query: the caller's other messages are
+    not walked (SQLite, counted in virtual-machine instructions)."""
+    from lnk.store.sqlite import SqliteStore
+    from tests.store.conftest import Builder
+
+    store = SqliteStore(str(tmp_path / "lnk.sqlite3"), upload_dir=str(tmp_path / "uploads"))
+    make = Builder(store)
+    alice, bob = make.users("alice", "bob")
+    mine = make.direct(alice, bob)
+    for i in range(5):
+        make.send(mine, bob, f"quince jam {i}")
+    for i in range(1500):
+        make.send(mine, bob, f"chatter {i}")
+    shorter = _vm_steps(store, lambda: store.messages.search(alice.id, ["quince"]))
+    for i in range(1500):
+        make.send(mine, alice, f"more chatter {i}")
+    longer = _vm_steps(store, lambda: store.messages.search(alice.id, ["quince"]))
+    assert len(store.messages.search(alice.id, ["quince"])) == 5
+    store.close()
+    assert longer <= shorter * 1.1, (shorter, longer)

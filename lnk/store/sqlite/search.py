@@ -58,20 +58,24 @@ def search_rows(
         return []
     args = {"user": user_id, "match": match, "below": below, "limit": limit}
 
+    below_clause = " AND rowid < :below" if before_id is not None else ""
     hits = [
         r[0]
         for r in conn.execute(
-            "SELECT rowid FROM messages_fts WHERE messages_fts MATCH :match AND rowid < :below"
-            " ORDER BY rowid DESC LIMIT :candidates",
+            "SELECT rowid FROM messages_fts WHERE messages_fts MATCH :match"
+            + below_clause
+            + " ORDER BY rowid DESC LIMIT :candidates",
             {**args, "candidates": CANDIDATES},
         )
     ]
     if not hits:
         return []
     found = conn.execute(
-        "SELECT m.* FROM messages AS m JOIN participants AS p"
+        # CROSS JOIN fixes the order: the candidates drive, each looked up by rowid
+        "SELECT m.* FROM json_each(:hits) AS hit CROSS JOIN messages AS m ON m.rowid = hit.value"
+        " CROSS JOIN participants AS p"
         " ON p.conversation_id = m.conversation_id AND p.user_id = :user"
-        " WHERE m.rowid IN (SELECT value FROM json_each(:hits)) AND m.seq > p.cleared_seq"
+        " WHERE m.seq > p.cleared_seq"
         f" AND {_VISIBLE}" + (" AND m.conversation_id = :conv" if conversation_id else "") + ""
         " ORDER BY m.rowid DESC LIMIT :limit",
         {**args, "hits": json.dumps(hits), "conv": conversation_id},
