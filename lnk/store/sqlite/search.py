@@ -6,7 +6,8 @@ who shares no conversation with the authors of a common word reads all of its ma
 search takes two bounded steps, newest first (by rowid):
 
 1. The newest ``CANDIDATES`` matches of the index (a walk of its posting lists, nothing else),
-   joined to the caller's memberships. When the index holds fewer matches than that, or enough
+   joined to the caller's memberships (a small batch of them first, which is enough for common
+   words). When the index holds fewer matches than that, or enough
    of them are the caller's, that is the answer: the common cases cost about a millisecond.
 2. Otherwise each of the caller's conversations is walked newest first (index
    ``(conversation_id, seq)``) below the oldest candidate, each message checked against the index
@@ -59,29 +60,33 @@ def search_rows(
     args = {"user": user_id, "match": match, "below": below, "limit": limit}
 
     below_clause = " AND rowid < :below" if before_id is not None else ""
-    hits = [
-        r[0]
-        for r in conn.execute(
-            "SELECT rowid FROM messages_fts WHERE messages_fts MATCH :match"
-            + below_clause
-            + " ORDER BY rowid DESC LIMIT :candidates",
-            {**args, "candidates": CANDIDATES},
-        )
-    ]
-    if not hits:
-        return []
-    found = conn.execute(
-        # CROSS JOIN fixes the order: the candidates drive, each looked up by rowid
-        "SELECT m.* FROM json_each(:hits) AS hit CROSS JOIN messages AS m ON m.rowid = hit.value"
-        " CROSS JOIN participants AS p"
-        " ON p.conversation_id = m.conversation_id AND p.user_id = :user"
-        " WHERE m.seq > p.cleared_seq"
-        f" AND {_VISIBLE}" + (" AND m.conversation_id = :conv" if conversation_id else "") + ""
-        " ORDER BY m.rowid DESC LIMIT :limit",
-        {**args, "hits": json.dumps(hits), "conv": conversation_id},
-    ).fetchall()
-    if len(hits) < CANDIDATES or len(found) >= limit:
-        return found
+    # a small batch first: for common words the caller's newest matches are among the newest
+    first = min(CANDIDATES, max(4 * limit, 64))
+    for batch in (first, CANDIDATES) if first < CANDIDATES else (CANDIDATES,):
+        hits = [
+            r[0]
+            for r in conn.execute(
+                "SELECT rowid FROM messages_fts WHERE messages_fts MATCH :match"
+                + below_clause
+                + " ORDER BY rowid DESC LIMIT :candidates",
+                {**args, "candidates": batch},
+            )
+        ]
+        if not hits:
+            return []
+        found = conn.execute(
+            # CROSS JOIN fixes the order: the candidates drive, each looked up by rowid
+            "SELECT m.* FROM json_each(:hits) AS hit"
+            " CROSS JOIN messages AS m ON m.rowid = hit.value"
+            " CROSS JOIN participants AS p"
+            " ON p.conversation_id = m.conversation_id AND p.user_id = :user"
+            f" WHERE m.seq > p.cleared_seq AND {_VISIBLE}"
+            + (" AND m.conversation_id = :conv" if conversation_id else "")
+            + " ORDER BY m.rowid DESC LIMIT :limit",
+            {**args, "hits": json.dumps(hits), "conv": conversation_id},
+        ).fetchall()
+        if len(hits) < batch or len(found) >= limit:
+            return found
 
     wanted = limit - len(found)
     floor = hits[-1]
