@@ -113,7 +113,7 @@ def _create(
 def _clean_title(title: str | None) -> str:
     title = clean_name(title, "title")
     if not 1 <= len(title) <= 100:
-        raise ValidationFailed.field("title", "a group needs a title of 1-100 characters")
+        raise ValidationFailed.field("title", "a group needs a name of 1-100 characters")
     return title
 
 

@@ -15,12 +15,20 @@ import time
 from tempfile import SpooledTemporaryFile
 from typing import IO, Any
 
+from babel.units import format_unit
 from flask import Request, current_app
 
 from lnk.errors import PayloadTooLarge, ValidationFailed
 
 SPOOL_IN_MEMORY = 512 * 1024
 YIELD_EVERY = 256 * 1024
+
+
+def size_text(size: int) -> str:
+    """A byte count as people read it: ``25 MB``, ``512 kB``."""
+    if size >= 1024 * 1024:
+        return format_unit(round(size / 1024 / 1024, 1), "digital-megabyte", "short", locale="en")
+    return format_unit(round(size / 1024, 1), "digital-kilobyte", "short", locale="en")
 
 
 class CappedSpool(SpooledTemporaryFile):
@@ -36,7 +44,7 @@ class CappedSpool(SpooledTemporaryFile):
         self.written += len(data)
         if self.written > self.limit:
             self.close()
-            raise PayloadTooLarge(f"files are limited to {self.limit} bytes each")
+            raise PayloadTooLarge(f"files are limited to {size_text(self.limit)} each")
         if before // YIELD_EVERY != self.written // YIELD_EVERY:
             # Over loopback a large body is already buffered, so reading it never waits and the
             # parser would hold the loop for the whole body: let other requests run meanwhile.
@@ -60,5 +68,5 @@ class UploadRequest(Request):
             raise ValidationFailed.field("files", f"at most {max_files} files per upload")
         limit = current_app.config["LNK_SETTINGS"].max_upload_bytes
         if content_length is not None and content_length > limit:
-            raise PayloadTooLarge(f"files are limited to {limit} bytes each")
+            raise PayloadTooLarge(f"files are limited to {size_text(limit)} each")
         return CappedSpool(limit)  # type: ignore[return-value]

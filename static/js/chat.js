@@ -33,6 +33,16 @@
 
   /* ---- messages: grouping, scrolling, upserting ------------------------------------------- */
 
+  /* Where an opened conversation starts: the message asked for, else the first unread one
+     (under its divider), else the newest. */
+  function toStart(list, conv) {
+    const target = conv.dataset.target && byId("message-" + conv.dataset.target);
+    const divider = byId("unread-divider");
+    if (target) target.scrollIntoView({ block: "center" });
+    else if (divider) list.scrollTop += divider.getBoundingClientRect().top - list.getBoundingClientRect().top - 40;
+    else toBottom(list);
+  }
+
   function nearBottom(list) { return list.scrollHeight - list.scrollTop - list.clientHeight < 150; }
   function toBottom(list) { list.scrollTop = list.scrollHeight; }
 
@@ -344,10 +354,7 @@
     markActive();
     changed("lnk:opened");
     const list = messageList();
-    if (list) {
-      const target = conv.dataset.target && byId("message-" + conv.dataset.target);
-      if (target) target.scrollIntoView({ block: "center" }); else toBottom(list);
-    }
+    if (list) toStart(list, conv);
     if (conv) {
       document.title = conv.dataset.title + " · LNK";
       const item = byId("conversation-" + conv.dataset.conversationId);
@@ -426,10 +433,6 @@
 
   // Before htmx starts watching the "load older" sentinel: start at the newest message.
   const initialList = messageList();
-  if (initialList) {
-    const conv = openConversation();
-    const target = conv.dataset.target && byId("message-" + conv.dataset.target);
-    if (target) target.scrollIntoView({ block: "center" }); else toBottom(initialList);
-  }
+  if (initialList) toStart(initialList, openConversation());
   document.addEventListener("DOMContentLoaded", onOpened);
 })();

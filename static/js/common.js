@@ -19,15 +19,24 @@
     }
   } catch (e) { /* no Intl: the server falls back to UTC */ }
 
-  function toast(text, kind) {
+  /* A short note; with ``action`` ({label, run}) it carries a button (an Undo) and stays longer. */
+  function toast(text, kind, action) {
     const box = document.getElementById("toasts");
     if (!box || !text) return;
     const el = document.createElement("div");
     el.className = "toast" + (kind === "error" ? " toast--error" : "");
     el.setAttribute("role", kind === "error" ? "alert" : "status");
     el.textContent = text;
+    if (action) {
+      const button = document.createElement("button");
+      button.type = "button";
+      button.className = "toast-action";
+      button.textContent = action.label;
+      button.addEventListener("click", function () { el.remove(); action.run(); });
+      el.append(" · ", button);
+    }
     box.appendChild(el);
-    setTimeout(function () { el.remove(); }, kind === "error" ? 6000 : 3500);
+    setTimeout(function () { el.remove(); }, action ? 8000 : kind === "error" ? 6000 : 3500);
   }
 
   function errorText(xhrOrText, status) {
@@ -72,8 +81,22 @@
     if (xhr.status === 401 && !xhr.getResponseHeader("HX-Redirect")) { toLogin(); return; }
     toast(errorText(xhr, xhr.status), "error");
   });
+  // A refusal (422) answered with the toast partial is shown as a toast, never swapped in
+  // (most actions swap nothing, so it would otherwise go unseen).
+  document.addEventListener("htmx:beforeSwap", function (e) {
+    const xhr = e.detail.xhr;
+    if (!xhr || xhr.status !== 422 || !/^<div class="toast/.test(xhr.responseText.trim())) return;
+    e.detail.shouldSwap = false;
+    toast(errorText(xhr, xhr.status), "error");
+  });
   document.addEventListener("htmx:sendError", function () {
     toast("No connection to the server. Check your network and try again.", "error");
+  });
+  document.body.addEventListener("lnk:archived", function (e) {
+    const id = e.detail && e.detail.id;
+    toast("Archived", "info", { label: "Undo", run: function () {
+      htmx.ajax("POST", "/chat/" + id + "/archive", { values: { archived: "0" }, target: "#pane", swap: "innerHTML" });
+    } });
   });
   document.body.addEventListener("lnk:toast", function (e) {
     toast(e.detail && e.detail.message, "info");

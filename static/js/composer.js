@@ -135,8 +135,9 @@
         e.preventDefault();
         t.closest("form").requestSubmit();
       } else if (e.key === "Escape") {
-        const cancel = t.closest("form").querySelector("button[type=button]");
-        if (cancel) cancel.click();
+        // Asked of htmx directly: the editor may have just opened, before htmx wired its buttons.
+        const cancel = t.closest("form").querySelector("button[type=button][hx-get]");
+        if (cancel) htmx.ajax("GET", cancel.getAttribute("hx-get"), { source: cancel, swap: "none" });
       }
     }
   });
@@ -322,6 +323,13 @@
     if (!person) return;
     const form = person.closest("form[data-picker]");
     if (form) togglePick(form, person.dataset.pick, person.dataset.name);
+  });
+  // An opened editor takes the focus, the caret at the end: typing, Enter and Esc work at once.
+  document.addEventListener("htmx:afterSwap", function (e) {
+    const editor = e.detail.target && e.detail.target.querySelector && e.detail.target.querySelector("form.edit-form textarea");
+    if (!editor) return;
+    editor.focus();
+    editor.setSelectionRange(editor.value.length, editor.value.length);
   });
   document.addEventListener("htmx:afterSwap", function (e) {
     const form = e.detail.target && e.detail.target.closest && e.detail.target.closest("form[data-picker]");

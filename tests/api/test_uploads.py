@@ -111,7 +111,8 @@ def test_pdf_and_text_are_accepted_by_their_bytes(client, people):
     assert pdf["mimeType"] == "application/pdf" and pdf["thumbnailUrl"] is None
     served = client.get(pdf["url"], headers=alice.headers)
     assert served.data == PDF and served.mimetype == "application/pdf"
-    assert served.headers["Content-Disposition"] == "attachment; filename=invoice.bin"
+    assert served.headers["Content-Disposition"] == "inline; filename=invoice.bin"  # a new tab
+    assert "sandbox" not in served.headers["Content-Security-Policy"]  # the PDF viewer may load
     note = "Grüße – notes ✓\nline two\n".encode()
     text = uploaded(client, alice, "notes.txt", note)
     assert text["mimeType"] == "text/plain" and text["size"] == len(note)

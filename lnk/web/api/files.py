@@ -15,6 +15,7 @@ from lnk.web.context import ctx
 bp = Blueprint("api_files", __name__, url_prefix="/api")
 TAG = "files"
 INLINE_TYPES = ("image/", "audio/", "video/")
+PDF = "application/pdf"  # opened in a new tab, not downloaded
 MAX_AGE = 24 * 3600  # a file id's bytes never change
 # What a download can be: the type sniffed at upload (see the allow-list in the README). Generic
 # binary comes first: client generators read a download's bytes as the first type they know.
@@ -106,7 +107,7 @@ def _serve(opened: files.Opened, suffix: str = ""):
         opened.stream,
         mimetype=opened.mime_type,  # text/plain gets "; charset=utf-8" from Flask
         download_name=opened.name,
-        as_attachment=not opened.mime_type.startswith(INLINE_TYPES),
+        as_attachment=not (opened.mime_type.startswith(INLINE_TYPES) or opened.mime_type == PDF),
         conditional=False,
         etag=False,
         max_age=MAX_AGE,
@@ -116,7 +117,11 @@ def _serve(opened: files.Opened, suffix: str = ""):
     response.cache_control.public = None
     response.cache_control.private = True
     response.headers["X-Content-Type-Options"] = "nosniff"
-    response.headers["Content-Security-Policy"] = "default-src 'none'; sandbox"
+    # A PDF opens in the browser's own viewer, which a sandboxed document may not load; it still
+    # gets no script, style or connection of the page's origin.
+    response.headers["Content-Security-Policy"] = (
+        "default-src 'none'" if opened.mime_type == PDF else "default-src 'none'; sandbox"
+    )
     return response.make_conditional(
         request.environ, accept_ranges=True, complete_length=opened.size
     )

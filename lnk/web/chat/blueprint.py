@@ -22,6 +22,7 @@ from flask import (
     render_template,
     request,
 )
+from linkify_it import LinkifyIt
 from markupsafe import Markup, escape
 
 from lnk.errors import LnkError
@@ -178,6 +179,30 @@ def highlight(text: str | None, q: str) -> Markup:
     return Markup("").join(parts)
 
 
+_LINKS = LinkifyIt()
+LINK_SCHEMES = ("http://", "https://", "mailto:")
+
+
+def linkify(text: str | None) -> Markup:
+    """The text, escaped, with web addresses and e-mail addresses as links that open in a new
+    tab and pass on neither the opener nor the referrer (``javascript:`` and other schemes stay
+    plain text)."""
+    if not text:
+        return Markup("")
+    parts, last = [], 0
+    for match in _LINKS.match(text) or []:
+        if not match.url.lower().startswith(LINK_SCHEMES):
+            continue
+        parts.append(escape(text[last : match.index]))
+        parts.append(
+            Markup('<a href="%s" target="_blank" rel="noopener noreferrer nofollow">%s</a>')
+            % (match.url, match.text)
+        )
+        last = match.last_index
+    parts.append(escape(text[last:]))
+    return Markup("").join(parts)
+
+
 def install_filters(app: Flask) -> None:
     from lnk.presenters import iso, reactions_json
     from lnk.services.messages import preview_of
@@ -191,6 +216,7 @@ def install_filters(app: Flask) -> None:
         price=price,
         duration=duration,
         highlight=highlight,
+        linkify=linkify,
         local_time=lambda dt, fmt="%H:%M": local(dt).strftime(fmt) if dt else "",
         user_name=lambda user_id, thread: thread.name(user_id),
     )

@@ -3,6 +3,8 @@ group conversation, group settings, archive, mute, delete for me, and message se
 
 from __future__ import annotations
 
+import json
+
 from flask import Response, make_response, render_template, request
 
 from lnk.domain.models import User
@@ -195,7 +197,10 @@ def mute(user: User, conversation_id: str) -> Response:
 def archive(user: User, conversation_id: str) -> Response:
     archived = request.form.get("archived", "1") == "1"
     conversations.set_archived(ctx(), user, conversation_id, archived)
-    return _go_to(user, None if archived else conversation_id)
+    response = _go_to(user, None if archived else conversation_id)
+    if archived and is_htmx():  # "Archived · Undo"
+        response.headers["HX-Trigger"] = json.dumps({"lnk:archived": {"id": conversation_id}})
+    return response
 
 
 @bp.post("/chat/<conversation_id>/delete")

@@ -22,7 +22,10 @@ FIRST_PAGE = 40
 OLDER_PAGE = 40
 AROUND_BEFORE = 20
 AROUND_AFTER = 30
+UNREAD_BEFORE = 5
+UNREAD_AFTER = 100
 LIST_PAGE = 30
+ARCHIVED_UNREAD_SCAN = 50
 
 
 @dataclass
@@ -30,6 +33,7 @@ class ConversationList:
     items: list[ConversationItem]
     next_cursor: str | None
     archived: bool
+    archived_unread: int = 0  # archived conversations with unread messages (of the newest 50)
 
 
 def load_list(
@@ -38,7 +42,20 @@ def load_list(
     found, next_cursor = conversations.list_conversations(
         ctx(), user, archived=archived, limit=LIST_PAGE, cursor=cursor
     )
-    return ConversationList(conversation_items(found, user, active_id), next_cursor, archived)
+    archived_unread = 0
+    if not archived:
+        stored, _ = conversations.list_conversations(
+            ctx(), user, archived=True, limit=ARCHIVED_UNREAD_SCAN
+        )
+        archived_unread = sum(1 for c in stored if _unread(c, user) > 0)
+    return ConversationList(
+        conversation_items(found, user, active_id), next_cursor, archived, archived_unread
+    )
+
+
+def _unread(conversation, user: User) -> int:
+    me = conversation.participant(user.id)
+    return me.unread_count if me is not None else 0
 
 
 @dataclass
@@ -50,6 +67,8 @@ class MessagePage:
     older_than: str | None = None  # id of the oldest shown message, when older ones exist
     newer_than: int | None = None  # seq of the newest shown message, when newer ones exist
     target_id: str | None = None
+    unread_id: str | None = None  # the first unread message, where the page opens
+    unread_count: int = 0
     extra: dict = field(default_factory=dict)
 
     @property
@@ -79,10 +98,40 @@ def _page(
 
 
 def load_latest(user: User, conversation_id: str) -> MessagePage:
+    """The newest page, or, with unread messages, a window that starts a little before the
+    first unread one (the page opens there, under an "N unread messages" divider)."""
+    conversation = conversations.get_conversation(ctx(), user, conversation_id)
+    me = conversation.participant(user.id)
+    if me is not None and me.unread_count > 0:
+        page = _load_unread(user, conversation_id, max(me.last_read_seq, me.cleared_seq))
+        if page is not None:
+            page.unread_count = me.unread_count
+            return page
     found, cursor = messages.list_messages(ctx(), user, conversation_id, limit=FIRST_PAGE)
     return _page(
         user, conversation_id, found[::-1], more_older=cursor is not None, more_newer=False
     )
+
+
+def _load_unread(user: User, conversation_id: str, read_seq: int) -> MessagePage | None:
+    newer, newer_cursor = messages.list_messages(
+        ctx(), user, conversation_id, after_seq=read_seq, limit=UNREAD_AFTER
+    )
+    first = next((m for m in newer if m.sender_id != user.id and m.type != "system"), None)
+    if first is None:
+        return None
+    older, older_cursor = messages.list_messages(
+        ctx(), user, conversation_id, before=newer[0].id, limit=UNREAD_BEFORE
+    )
+    page = _page(
+        user,
+        conversation_id,
+        older[::-1] + newer,
+        more_older=older_cursor is not None,
+        more_newer=newer_cursor is not None,
+    )
+    page.unread_id = first.id
+    return page
 
 
 def load_around(user: User, conversation_id: str, message_id: str) -> MessagePage:

@@ -1,0 +1,206 @@
+"""The details a person trips over in the chat: where a conversation with unread messages opens,
+links in messages, refusals that must be seen, the editor's focus, sizes in human units, archive
+with undo."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+from playwright.sync_api import expect
+
+from tests.browser.test_chat_browser import open_conversation, pair  # noqa: F401
+
+pytestmark = pytest.mark.slow
+
+
+def test_unread_messages_open_at_the_first_unread_under_a_divider(api, pair, signed_in):  # noqa: F811
+    alice, bob, conversation_id, _ = pair
+    for n in range(1, 46):
+        api.send(bob, conversation_id, f"Unread number {n}")
+    alice_page = signed_in(alice)
+    open_conversation(alice_page, conversation_id)
+
+    divider = alice_page.locator("#unread-divider")
+    expect(divider).to_have_text("46 unread messages")  # the greeting and the 45
+    first_unread = alice_page.locator("#unread-divider + li.msg, #unread-divider + li.day + li.msg")
+    expect(first_unread.locator(".text")).to_have_text("Hi Alice, are you free on Thursday?")
+    expect(divider).to_be_in_viewport()
+    expect(first_unread).to_be_in_viewport()
+    last = alice_page.locator("#messages li.msg").last
+    expect(last.locator(".text")).to_have_text("Unread number 45")
+    expect(last).not_to_be_in_viewport()
+
+    # read now: opening it again lands at the newest message, with no divider
+    expect(alice_page.locator(f"#conversation-{conversation_id} .badge")).to_have_count(0)
+    alice_page.reload()
+    expect(alice_page.locator("#messages li.msg").last).to_be_in_viewport()
+    expect(alice_page.locator("#unread-divider")).to_have_count(0)
+
+
+SENT_WITH_LINKS = (
+    "Photos at https://example.com/sink?id=4&x=<b> or mail me@example.org, not javascript:alert(1)"
+)
+
+
+def test_addresses_in_messages_become_safe_links(api, pair, signed_in):  # noqa: F811
+    alice, bob, conversation_id, _ = pair
+    api.send(bob, conversation_id, SENT_WITH_LINKS)
+    alice_page = signed_in(alice)
+    open_conversation(alice_page, conversation_id)
+    text = alice_page.locator("#messages li.msg").last.locator(".text")
+    expect(text).to_have_text(SENT_WITH_LINKS)
+    links = text.locator("a")
+    expect(links).to_have_count(2)
+    web = links.first
+    expect(web).to_have_attribute("href", "https://example.com/sink?id=4&x=")
+    expect(text.locator("b")).to_have_count(0)  # the markup stays text
+    expect(web).to_have_attribute("target", "_blank")
+    expect(web).to_have_attribute("rel", "noopener noreferrer nofollow")
+    expect(links.last).to_have_attribute("href", "mailto:me@example.org")
+
+
+def test_a_group_without_a_name_says_so(api, pair, signed_in):  # noqa: F811
+    alice, bob, _, _ = pair
+    carol = api.register("carol", display_name="Carol Client")
+    page = signed_in(alice)
+    page.wait_for_function("() => window.lnk.chat.connected()")
+    page.get_by_role("button", name="New conversation").first.click()
+    dialog = page.locator("#dialog")
+    expect(dialog.get_by_text("Needed when you pick two or more people.")).to_be_visible()
+    for person in (bob, carol):
+        search = dialog.get_by_label("Find people")
+        search.fill("")
+        search.press_sequentially(person.username, delay=20)
+        dialog.locator(f"[data-pick='{person.id}']").click()
+    dialog.get_by_role("button", name="Start conversation").click()
+    expect(page.locator("#toasts .toast--error")).to_have_text(
+        "Title: a group needs a name of 1-100 characters"
+    )
+    expect(dialog).to_be_visible()  # still there to fix
+    dialog.get_by_label("Group name").fill("Sink crew")
+    dialog.get_by_role("button", name="Start conversation").click()
+    expect(page.locator("#conversation-title")).to_have_text("Sink crew")
+
+
+def test_edit_puts_the_focus_in_the_editor_and_escape_cancels(api, pair, signed_in):  # noqa: F811
+    alice, _, conversation_id, _ = pair
+    message = api.send(alice, conversation_id, "Thursday at 3pm works")
+    page = signed_in(alice)
+    open_conversation(page, conversation_id)
+    mine = page.locator(f"#message-{message['id']}")
+    mine.hover()
+    mine.locator("summary").click()
+    mine.get_by_role("button", name="Edit").click()
+    editor = mine.locator("textarea")
+    expect(editor).to_be_focused()
+    page.keyboard.press("Escape")
+    expect(mine.locator("textarea")).to_have_count(0)
+    expect(mine.locator(".text")).to_have_text("Thursday at 3pm works")
+
+    mine.hover()
+    mine.locator("summary").click()
+    mine.get_by_role("button", name="Edit").click()
+    expect(mine.locator("textarea")).to_be_focused()
+    page.keyboard.type(", or 4pm")  # typed at the end, with no click
+    page.keyboard.press("Enter")
+    expect(mine.locator(".text")).to_have_text("Thursday at 3pm works, or 4pm")
+
+
+def test_the_no_packages_note_goes_with_the_first_package(api, signed_in, live_server):
+    dana = api.register("dana", display_name="Dana Provider")
+    page = signed_in(dana)
+    page.goto(live_server.url + "/packages")
+    expect(page.get_by_text("No packages yet.")).to_be_visible()
+    page.get_by_label("Title").fill("Boiler service")
+    page.get_by_label("Price").fill("80")
+    page.get_by_role("button", name="Create package").click()
+    expect(page.locator("#package-list li")).to_have_count(1)
+    expect(page.get_by_text("No packages yet.")).to_be_hidden()
+
+
+def test_a_file_over_the_limit_is_refused_in_megabytes(api, pair, signed_in, tmp_path):  # noqa: F811
+    alice, _, conversation_id, _ = pair
+    big = tmp_path / "big.bin"
+    with big.open("wb") as f:
+        f.truncate(26 * 1024 * 1024)
+    page = signed_in(alice)
+    open_conversation(page, conversation_id)
+    page.set_input_files("#file-input", str(big))
+    expect(page.locator("#toasts .toast--error")).to_have_text(
+        "big.bin: files are limited to 25 MB each"
+    )
+
+
+def test_archive_offers_undo_and_the_archived_tab_counts_unread(api, pair, signed_in):  # noqa: F811
+    alice, bob, conversation_id, _ = pair
+    page = signed_in(alice)
+    open_conversation(page, conversation_id)
+    page.locator("#conversation-actions summary").click()
+    page.get_by_role("button", name="Archive").click()
+    toast = page.locator("#toasts .toast", has_text="Archived")
+    expect(toast).to_contain_text("Archived · Undo")
+    expect(page.locator(f"#conversation-{conversation_id}")).to_have_count(0)
+    toast.get_by_role("button", name="Undo").click()
+    expect(page.locator(f"#conversation-{conversation_id}")).to_be_visible()
+    expect(page.locator("#conversation")).to_have_attribute("data-conversation-id", conversation_id)
+
+    page.locator("#conversation-actions summary").click()
+    page.get_by_role("button", name="Archive").click()
+    expect(page.locator(f"#conversation-{conversation_id}")).to_have_count(0)
+    api.send(bob, conversation_id, "Still there?")
+    page.reload()
+    tab = page.get_by_role("link", name=re.compile("^Archived"))
+    expect(tab.locator(".tab-count")).to_contain_text("1")
+
+
+def _photo(colour: tuple[int, int, int]) -> bytes:
+    import io
+
+    from PIL import Image
+
+    out = io.BytesIO()
+    Image.new("RGB", (400, 300), colour).save(out, "PNG")
+    return out.getvalue()
+
+
+def test_photos_open_in_a_viewer_with_the_keyboard_and_pdfs_in_a_new_tab(api, pair, signed_in):  # noqa: F811
+    alice, bob, conversation_id, _ = pair
+    pdf = b"%PDF-1.4\n1 0 obj<</Type/Catalog>>endobj\ntrailer<</Root 1 0 R>>\n%%EOF\n"
+    uploads = [
+        ("red.png", _photo((200, 30, 30))),
+        ("blue.png", _photo((30, 30, 200))),
+        ("quote.pdf", pdf),
+    ]
+    ids = []
+    for name, body in uploads:
+        answer = api.json("POST", "/api/upload/chat-files", bob, files={"files": (name, body)})
+        ids.append(answer["files"][0]["id"])
+    api.send(bob, conversation_id, "", attachmentIds=ids[:2])
+    api.send(bob, conversation_id, "", attachmentIds=ids[2:])
+    page = signed_in(alice)
+    open_conversation(page, conversation_id)
+
+    photos = page.locator("#messages a[data-view-image]")
+    expect(photos).to_have_count(2)
+    photos.first.click()
+    viewer = page.locator("#viewer")
+    expect(viewer).to_be_visible()
+    expect(page.locator("#viewer-image")).to_have_attribute("src", f"/api/files/{ids[0]}")
+    expect(page.locator("#viewer-caption")).to_have_text("red.png (1 of 2)")
+    page.keyboard.press("ArrowRight")
+    expect(page.locator("#viewer-image")).to_have_attribute("src", f"/api/files/{ids[1]}")
+    expect(page.locator("#viewer-caption")).to_have_text("blue.png (2 of 2)")
+    page.keyboard.press("ArrowLeft")
+    expect(page.locator("#viewer-caption")).to_have_text("red.png (1 of 2)")
+    page.keyboard.press("Escape")
+    expect(viewer).to_be_hidden()
+    expect(photos.first).to_be_focused()
+    assert len(page.context.pages) == 1  # nothing opened beside the chat
+
+    pdf_link = page.locator("#messages a.attachment-file", has_text="quote.pdf")
+    expect(pdf_link).to_have_attribute("target", "_blank")
+    expect(pdf_link).not_to_have_attribute("download", re.compile(".*"))
+    served = api.request("GET", f"/api/files/{ids[2]}", alice)
+    assert served.headers["Content-Type"] == "application/pdf"
+    assert served.headers["Content-Disposition"].startswith("inline")
