@@ -78,6 +78,7 @@ def test_older_pages_and_catch_up_pages(client, pair):
     alice, bob, conversation_id = pair
     for n in range(90):
         api_send(client, bob, conversation_id, f"m{n}")
+    alice.post(f"/chat/{conversation_id}/read", {})  # read: the page opens at the newest
     page = alice.get(f"/chat/{conversation_id}")
     oldest = re.search(r'hx-get="/chat/[0-9a-f]+/messages\?before=([0-9a-f]+)"', page.text).group(1)
     older = alice.get(f"/chat/{conversation_id}/messages?before={oldest}", htmx=True)
