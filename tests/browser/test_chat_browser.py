@@ -133,7 +133,7 @@ def test_an_offer_accepted_from_its_card_updates_both_screens_and_survives_reloa
     bob_card = bob_page.locator(".card--offer").last
     expect(alice_card.locator(".status")).to_have_text("Pending")
     expect(alice_card.get_by_role("button", name="Withdraw")).to_be_visible()
-    expect(bob_card).to_contain_text("45 EUR")
+    expect(bob_card).to_contain_text("€45.00")
     expect(bob_card.locator(".status")).to_have_text("Pending")
 
     bob_card.get_by_role("button", name="Accept").click()

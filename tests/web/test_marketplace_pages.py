@@ -30,7 +30,7 @@ def test_the_packages_page_creates_edits_and_deactivates(pair):
     )
     assert created.status_code == 200
     assert 'hx-swap-oob="afterbegin:#package-list"' in created.text
-    assert "Tiling &lt;fast&gt;" in created.text and "120 EUR" in created.text
+    assert "Tiling &lt;fast&gt;" in created.text and "€120.00" in created.text
     assert "4 h" in created.text
     package_id = re.search(r'id="package-([0-9a-f]{24})"', created.text).group(1)
     edit = alice.get(f"/packages/{package_id}/edit", htmx=True)
@@ -39,7 +39,7 @@ def test_the_packages_page_creates_edits_and_deactivates(pair):
         f"/packages/{package_id}",
         {"title": "Tiling", "price": "99.9", "currency": "EUR", "durationMinutes": "90"},
     )
-    assert "99.90 EUR" in updated.text and "1 h 30 min" in updated.text
+    assert "€99.90" in updated.text and "1 h 30 min" in updated.text
     off = alice.post(f"/packages/{package_id}/active", {"active": "0"})
     assert "Inactive" in off.text and "Activate" in off.text
     on = alice.post(f"/packages/{package_id}/active", {"active": "1"})
@@ -74,7 +74,7 @@ def test_an_offer_card_shows_each_side_its_buttons_and_accepting_updates_it(clie
     alice, bob, conversation_id = pair
     package = create_package(client, alice)
     form = alice.get(f"/chat/{conversation_id}/offer", htmx=True)
-    assert package["id"] in form.text and "Sink repair · 49.50 EUR · 1 h 30 min" in form.text
+    assert package["id"] in form.text and "Sink repair · €49.50 · 1 h 30 min" in form.text
     sent = alice.post(
         f"/chat/{conversation_id}/offer",
         {
@@ -85,7 +85,7 @@ def test_an_offer_card_shows_each_side_its_buttons_and_accepting_updates_it(clie
         },
     )
     assert sent.status_code == 201 and sent.headers["X-Lnk-Fragment"] == "message"
-    assert "45 EUR" in sent.text and "&lt;i&gt;parts&lt;/i&gt; included" in sent.text
+    assert "€45.00" in sent.text and "&lt;i&gt;parts&lt;/i&gt; included" in sent.text
     assert "Withdraw" in sent.text and "Accept" not in sent.text
     message_id = re.search(r'id="message-([0-9a-f]{24})"', sent.text).group(1)
     theirs = bob.get(f"/chat/messages/{message_id}")

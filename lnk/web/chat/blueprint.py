@@ -29,6 +29,7 @@ from lnk.errors import LnkError
 from lnk.services.search import search_terms
 from lnk.web.auth import session
 from lnk.web.errors import render_error
+from lnk.web.money import price_text
 
 bp = Blueprint("chat", __name__)
 
@@ -152,9 +153,7 @@ def file_size(size: int | None) -> str:
 
 
 def price(amount: Decimal, currency: str) -> str:
-    value = amount.quantize(Decimal("0.01"))
-    text = f"{value:,.0f}" if value == value.to_integral() else f"{value:,.2f}"
-    return f"{text} {currency}"
+    return price_text(amount, currency)
 
 
 def duration(minutes: int | None) -> str:

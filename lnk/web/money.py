@@ -1,0 +1,36 @@
+"""Prices as the viewer reads them: Babel's currency format for the browser's language
+(``£80.00`` for en-GB, ``80,00 £`` for de-DE), from the request's Accept-Language."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+
+from babel import Locale, UnknownLocaleError
+from babel.numbers import format_currency
+from flask import g, has_request_context, request
+
+DEFAULT_LOCALE = Locale("en", "US")
+
+
+def viewer_locale() -> Locale:
+    """The first language of Accept-Language that Babel knows, else en-US."""
+    if not has_request_context():
+        return DEFAULT_LOCALE
+    if "lnk_locale" not in g:
+        g.lnk_locale = DEFAULT_LOCALE
+        for tag, _quality in request.accept_languages:
+            try:
+                g.lnk_locale = Locale.parse(tag.replace("-", "_"))
+                break
+            except (UnknownLocaleError, ValueError, TypeError):
+                continue
+    return g.lnk_locale
+
+
+def price_text(amount: Decimal | float | int | None, currency: str | None) -> str:
+    """``£80.00``; a price with no currency is shown as a plain number."""
+    if amount is None:
+        return ""
+    if not currency:
+        return f"{Decimal(amount):,.2f}"
+    return format_currency(Decimal(amount), currency, locale=viewer_locale())
