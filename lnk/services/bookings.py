@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import datetime, timedelta
 
 from lnk.domain.models import Booking, User
-from lnk.errors import ValidationFailed
+from lnk.errors import NotFound, ValidationFailed
 from lnk.services.context import ServiceContext
 from lnk.services.pagination import clamp_limit, decode_cursor, encode_cursor
 
@@ -38,3 +38,16 @@ def list_bookings(
         items = items[:limit]
         next_cursor = encode_cursor({"id": items[-1].id})
     return items, next_cursor
+
+
+def get_booking(ctx: ServiceContext, actor: User, booking_id: str) -> Booking:
+    """One of the caller's bookings (as client or provider); anyone else's is not found."""
+    booking = ctx.store.bookings.get(booking_id)
+    if booking is None or actor.id not in (booking.client_id, booking.provider_id):
+        raise NotFound("booking not found")
+    return booking
+
+
+def other_party(booking: Booking, actor: User) -> str:
+    """The id of the person on the other side of the booking from the caller."""
+    return booking.provider_id if actor.id == booking.client_id else booking.client_id

@@ -4,9 +4,10 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-from flask import Blueprint, jsonify
+from flask import Blueprint, jsonify, make_response, request
 
 from lnk.domain.models import Message, User
+from lnk.errors import Conflict
 from lnk.presenters import booking_json, message_json, package_json
 from lnk.services import booking_requests, bookings, offers, packages
 from lnk.services.context import ServiceContext
@@ -14,6 +15,8 @@ from lnk.web.api import marketplace_schemas as ms
 from lnk.web.api import schemas as s
 from lnk.web.api.messages import SEND_LIMIT, sent_response
 from lnk.web.api.routing import endpoint
+from lnk.web.booking_details import details_for
+from lnk.web.calendar import booking_calendar
 from lnk.web.context import ctx
 
 bp = Blueprint("api_marketplace", __name__, url_prefix="/api")
@@ -273,3 +276,34 @@ def list_bookings(user: User, query: ms.BookingListQuery):
         ctx(), user, role=query.role, limit=query.limit, cursor=query.cursor
     )
     return jsonify({"items": [booking_json(b) for b in items], "nextCursor": cursor})
+
+
+@endpoint(
+    bp,
+    "/bookings/<id>/calendar.ics",
+    "GET",
+    summary="A booking as a calendar file",
+    tag=TAG,
+    operation_id="downloadBookingCalendar",
+    binary=("text/calendar",),
+    errors=(404, 409),
+)
+def booking_calendar_file(user: User, id: str):
+    """An iCalendar (RFC 5545) event for one of the caller's bookings, in UTC, with a link back to
+    the conversation. 409 for a booking with no agreed time."""
+    booking = bookings.get_booking(ctx(), user, id)
+    if booking.start is None:
+        raise Conflict("this booking has no agreed time yet")
+    [details] = details_for(user, [booking])
+    body = booking_calendar(
+        booking,
+        title=details.title,
+        other_name=details.other_name,
+        price=details.price,
+        link=f"{request.host_url}chat/{booking.conversation_id}",
+        now=ctx().clock.now(),
+    )
+    response = make_response(body)
+    response.mimetype = "text/calendar"
+    response.headers["Content-Disposition"] = f'attachment; filename="booking-{booking.id}.ics"'
+    return response

@@ -9,9 +9,10 @@ from flask import Response, make_response, render_template, request
 
 from lnk.domain.models import User
 from lnk.errors import ValidationFailed
-from lnk.services import booking_requests, conversations, offers, packages
+from lnk.services import booking_requests, bookings, conversations, offers, packages
 from lnk.services.deals import other_participant
 from lnk.web import limits
+from lnk.web.booking_details import details_for
 from lnk.web.chat import threads
 from lnk.web.chat.blueprint import bp, signed_in, viewer_tz
 from lnk.web.chat.fragments import message_response
@@ -178,6 +179,29 @@ def _packages_page(user: User, errors: dict | None = None, status: int = 200) ->
         ),
         status,
     )
+
+
+BOOKINGS_SHOWN = 100
+
+
+@bp.get("/bookings")
+@signed_in
+def bookings_page(user: User) -> Response:
+    """The viewer's bookings as client and as provider: upcoming ones soonest first (those with no
+    agreed time among them), then past ones, most recent first."""
+    found, _ = bookings.list_bookings(ctx(), user, limit=BOOKINGS_SHOWN)
+    now = ctx().clock.now()
+    shown = details_for(user, found)
+    upcoming = sorted(
+        (d for d in shown if d.start is None or d.start >= now),
+        key=lambda d: (d.start is None, d.start or now),
+    )
+    past = sorted(
+        (d for d in shown if d.start is not None and d.start < now),
+        key=lambda d: d.start,
+        reverse=True,
+    )
+    return make_response(render_template("bookings.html", user=user, upcoming=upcoming, past=past))
 
 
 @bp.get("/packages")

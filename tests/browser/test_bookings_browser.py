@@ -1,0 +1,70 @@
+"""The bookings page: upcoming and past bookings, as client and as provider, in the viewer's
+time zone, with the price, the other person, the conversation and a calendar file."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
+from zoneinfo import ZoneInfo
+
+import pytest
+from icalendar import Calendar
+from playwright.sync_api import expect
+
+from tests.browser.conftest import PHONE, artifact
+from tests.browser.test_chat_browser import pair  # noqa: F401
+
+pytestmark = pytest.mark.slow
+
+BERLIN = ZoneInfo("Europe/Berlin")
+
+
+def _book(api, alice, bob, conversation_id, package, start: datetime) -> str:
+    sent = api.json(
+        "POST",
+        f"/api/conversations/{conversation_id}/messages/booking-request",
+        bob,
+        json={
+            "servicePackageId": package["id"],
+            "requestedStart": start.strftime("%Y-%m-%dT%H:%M:%SZ"),
+        },
+    )
+    confirmed = api.json("POST", f"/api/messages/{sent['id']}/booking/confirm", alice)
+    return confirmed["bookingRequest"]["bookingId"]
+
+
+def test_bookings_page_lists_both_sides_with_a_calendar_file(api, pair, signed_in, live_server):  # noqa: F811
+    alice, bob, conversation_id, package = pair
+    start = (datetime.now(UTC) + timedelta(days=3)).replace(
+        hour=9, minute=30, second=0, microsecond=0
+    )
+    booking_id = _book(api, alice, bob, conversation_id, package, start)
+
+    page = signed_in(bob, timezone_id="Europe/Berlin")
+    page.locator(".user-menu summary").click()
+    page.get_by_role("link", name="Bookings").click()
+    expect(page.get_by_role("heading", name="Bookings", level=1)).to_be_visible()
+    row = page.locator(f"#upcoming #booking-{booking_id}")
+    expect(row).to_contain_text("Kitchen sink repair")
+    expect(row).to_contain_text(start.astimezone(BERLIN).strftime("%H:%M"))
+    expect(row).to_contain_text("Europe/Berlin")
+    expect(row).to_contain_text("€49.50")
+    expect(row).to_contain_text("with Alice Provider")
+    expect(row).to_contain_text("you are the client")
+    expect(row.get_by_role("link", name="Conversation")).to_have_attribute(
+        "href", f"/chat/{conversation_id}"
+    )
+    with page.expect_download() as download:
+        row.get_by_role("link", name="Add to calendar").click()
+    path = download.value.path()
+    [event] = Calendar.from_ical(path.read_bytes()).walk("VEVENT")
+    assert event.decoded("dtstart") == start
+    assert str(event["summary"]) == "Kitchen sink repair with Alice Provider"
+    page.screenshot(path=artifact("bookings-desktop.png"), full_page=True)
+
+    provider = signed_in(alice, PHONE)
+    provider.goto(live_server.url + "/bookings")
+    mine = provider.locator(f"#upcoming #booking-{booking_id}")
+    expect(mine).to_contain_text("for Bob Client")
+    expect(mine).to_contain_text("you are the provider")
+    provider.screenshot(path=artifact("bookings-phone.png"), full_page=True)
+    assert provider.evaluate("() => document.documentElement.scrollWidth") <= PHONE["width"]
