@@ -162,7 +162,7 @@
     return li;
   }
 
-  function failPending(li, text, retry) {
+  function failPending(li, text, retry, edit) {
     if (!li || !li.isConnected) return;
     li.classList.add("msg--failed");
     const meta = li.querySelector(".meta");
@@ -175,6 +175,13 @@
       li.querySelector(".msg-body").appendChild(note);
     }
     note.textContent = "Not sent: " + text;
+    if (edit) {
+      const change = document.createElement("button");
+      change.type = "button";
+      change.textContent = "Edit";
+      change.addEventListener("click", edit);
+      note.appendChild(change);
+    }
     if (retry) {
       const again = document.createElement("button");
       again.type = "button";

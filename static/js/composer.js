@@ -62,6 +62,11 @@
         });
       }
       return r.text().then(function (html) {
+        if (r.status >= 400 && r.status < 500 && r.status !== 408 && r.status !== 429) {
+          // Refused as it is: sending it again cannot help, so it goes back to the composer.
+          lnk.chat.failPending(pending, lnk.errorText(html, r.status), null, function () { editAgain(data, pending); });
+          return;
+        }
         if (!r.ok) {
           lnk.chat.failPending(pending, lnk.errorText(html, r.status), function () { enqueue(url, data, pending); });
           return;
@@ -73,8 +78,63 @@
         }
       });
     }, function () {
-      lnk.chat.failPending(pending, "no connection", function () { enqueue(url, data, pending); });
+      wait(url, data, pending);
     });
+  }
+
+  /* ---- offline: messages wait and go by themselves, in order, when the network is back -------- */
+
+  const waiting = [];
+  function wait(url, data, pending) {
+    waiting.push({ url: url, data: data, pending: pending });
+    if (pending) {
+      pending.classList.add("msg--waiting");
+      const meta = pending.querySelector(".meta");
+      if (meta) meta.textContent = "Waiting for connection…";
+    }
+  }
+
+  /* Sends what waits, oldest first, each with its own clientId (a copy the server already has is
+     answered, not stored twice). */
+  function flush() {
+    const due = waiting.splice(0, waiting.length);
+    due.forEach(function (item) {
+      if (item.pending) item.pending.classList.remove("msg--waiting");
+      if (!item.pending || item.pending.isConnected) enqueue(item.url, item.data, item.pending);
+    });
+  }
+  window.addEventListener("online", flush);
+  document.addEventListener("DOMContentLoaded", function () {
+    const socket = lnk.chat.socket();
+    if (socket) socket.on("connect", flush);
+  });
+
+  /* A refused message back in the composer, to change and send again. */
+  function editAgain(data, pending) {
+    const area = byId("composer-text");
+    if (pending) pending.remove();
+    if (!area) return;
+    area.value = data.get("content") || "";
+    autosize(area);
+    countChars(area);
+    area.focus();
+  }
+
+  /* ---- the length limit: a counter near it, and no silent cut ---------------------------------- */
+
+  const LIMIT = 4000;
+  const COUNT_FROM = 3500;
+  function countChars(area) {
+    const counter = byId("composer-count");
+    if (!counter) return true;
+    const length = area.value.length;
+    counter.hidden = length < COUNT_FROM;
+    counter.textContent = length > LIMIT
+      ? (length - LIMIT).toLocaleString() + " characters over the " + LIMIT.toLocaleString() + " limit"
+      : length.toLocaleString() + " / " + LIMIT.toLocaleString();
+    counter.classList.toggle("is-over", length > LIMIT);
+    area.setAttribute("aria-invalid", length > LIMIT ? "true" : "false");
+    return length <= LIMIT;
   }
 
   function enqueue(url, data, pending) {
@@ -97,6 +157,10 @@
     }
     const fileIds = items.filter(function (li) { return li.dataset.fileId; }).map(function (li) { return li.dataset.fileId; });
     if (!text.trim() && fileIds.length === 0) return;
+    if (!countChars(area)) {
+      showError("Messages are limited to " + LIMIT.toLocaleString() + " characters; shorten it or split it in two.");
+      return;
+    }
     showError("");
     const clientId = newClientId();
     const data = new FormData();
@@ -108,6 +172,7 @@
     const pending = lnk.chat.addPending(clientId, text.trim(), note);
     area.value = "";
     autosize(area);
+    countChars(area);
     clearReply();
     if (tray) { tray.replaceChildren(); tray.hidden = true; }
     lnk.chat.emitTyping(false);
@@ -145,6 +210,7 @@
   document.addEventListener("input", function (e) {
     if (e.target.id !== "composer-text") return;
     autosize(e.target);
+    countChars(e.target);
     lnk.chat.emitTyping(e.target.value.length > 0);
   });
 
