@@ -61,7 +61,8 @@
         const label = document.createElement("span");
         label.textContent = el.dataset.dayLabel || day;
         sep.appendChild(label);
-        list.insertBefore(sep, el);
+        const divider = el.previousElementSibling;
+        list.insertBefore(sep, divider && divider.id === "unread-divider" ? divider : el);
       }
       const system = el.classList.contains("msg--system") || (prev && prev.classList.contains("msg--system"));
       const cont = prev && !system && prev.dataset.day === day && prev.dataset.sender === el.dataset.sender &&

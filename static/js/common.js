@@ -138,7 +138,30 @@
       const at = d.getBoundingClientRect();
       d.classList.toggle("menu--below", at.top - box.top < box.bottom - at.bottom);
     }
+    fitMenu(d);
   }, true);
+  // A menu whose items arrive after it opened is fitted again.
+  document.addEventListener("htmx:afterSwap", function (e) {
+    const d = e.detail.target && e.detail.target.closest && e.detail.target.closest("details.menu[open]");
+    if (d) fitMenu(d);
+  });
+
+  /* Keeps an open menu inside the window: shifted sideways as far as needed (a phone's narrow
+     screen would otherwise cut off the far side of an incoming message's menu). */
+  function fitMenu(d) {
+    const list = d.querySelector(":scope > .menu-list");
+    if (!list) return;
+    list.style.left = "";
+    list.style.right = "";
+    const r = list.getBoundingClientRect();
+    const width = document.documentElement.clientWidth;
+    let shift = 0;
+    if (r.right > width - 8) shift = width - 8 - r.right;
+    if (r.left + shift < 8) shift = 8 - r.left;
+    if (!shift) return;
+    list.style.left = (r.left - d.getBoundingClientRect().left + shift) + "px";
+    list.style.right = "auto";
+  }
   document.addEventListener("click", function (e) {
     const item = e.target.closest(".menu-item, .emoji-btn");
     document.querySelectorAll("details.menu[open]").forEach(function (d) {

@@ -9,7 +9,7 @@
   const me = app.dataset.me;
   const chat = window.lnk.chat;
   const push = window.lnk.push;
-  const state = { socket: null, online: new Set(), asked: new Set(), typing: new Map(), joined: null, connected: false, everConnected: false };
+  const state = { blocked: false, socket: null, online: new Set(), asked: new Set(), typing: new Map(), joined: null, connected: false, everConnected: false };
 
   const byId = function (id) { return document.getElementById(id); };
   const openConversation = function () { return byId("conversation"); };
@@ -36,7 +36,8 @@
     if (online) state.online.add(userId); else state.online.delete(userId);
     if (!online && lastSeenAt) {
       const when = new Date(lastSeenAt);
-      const text = when.toLocaleTimeString([], { hour: "2-digit", minute: "2-digit" });
+      // The messages' own 24-hour format, so that one page never mixes two.
+      const text = when.toLocaleTimeString([], { hour: "2-digit", minute: "2-digit", hourCycle: "h23" });
       document.querySelectorAll('[data-presence-text="' + userId + '"]').forEach(function (s) { s.dataset.lastSeen = text; });
     }
     applyPresence();
@@ -127,6 +128,46 @@
   }
 
 
+  /* The account can no longer use the chat: a notice that stays, and nothing left to send. */
+  function blocked(message) {
+    state.blocked = true;
+    const banner = byId("connection");
+    if (banner) {
+      banner.textContent = "Your account is suspended" + (message && !/suspended/.test(message) ? ": " + message : "") + ". Contact the LNK team to have it restored.";
+      banner.classList.add("connection--blocked");
+      banner.hidden = false;
+    }
+    document.querySelectorAll("#composer textarea, #composer button").forEach(function (el) { el.disabled = true; });
+  }
+
+  /* Removed from the open group: the pane says so instead of the chat vanishing. */
+  function removed(c) {
+    const open = openConversation();
+    const title = c.title || (open && open.dataset.title) || "this conversation";
+    const pane = byId("pane");
+    if (!pane) return;
+    const section = document.createElement("section");
+    section.className = "empty-pane";
+    section.id = "removed-note";
+    section.setAttribute("aria-label", "Removed from the conversation");
+    const h = document.createElement("h1");
+    h.textContent = "You were removed from " + title;
+    const p = document.createElement("p");
+    p.className = "muted";
+    p.textContent = "You can no longer see or send messages there.";
+    const back = document.createElement("a");
+    back.className = "btn btn--primary";
+    back.href = "/chat";
+    back.textContent = "Back to your chats";
+    section.append(h, p, back);
+    pane.replaceChildren(section);
+    app.classList.add("app--open");
+    window.lnk.toast("You were removed from " + title, "info");
+    const item = byId("conversation-" + c.id);
+    if (item) item.remove();
+    join();
+  }
+
   function connect() {
     if (typeof io !== "function") return;
     const socket = io("/messaging", {
@@ -148,12 +189,22 @@
       else { chat.catchUp(0); chat.refreshList(); }
       state.everConnected = true;
     });
-    socket.on("disconnect", function () {
+    socket.on("disconnect", function (reason) {
       state.connected = false;
       state.asked.clear();
-      bannerTimer = setTimeout(function () { if (banner && !state.connected) banner.hidden = false; }, 1500);
+      // Offline, nobody is known to be online: no stale "online" under the Reconnecting pill.
+      state.online.clear();
+      applyPresence();
+      bannerTimer = setTimeout(function () { if (banner && !state.connected && !state.blocked) banner.hidden = false; }, 1500);
+      // Closed by the server (a suspension, say): the client would not retry by itself; the
+      // next connect learns why.
+      if (reason === "io server disconnect") setTimeout(function () { socket.connect(); }, 500);
     });
     socket.on("connect_error", function (err) {
+      if (err && err.message === "unauthorized" && err.data && err.data.code === "forbidden") {
+        blocked(err.data.message);  // a suspended account: say so, and stop
+        return;
+      }
       if (!err || err.message !== "unauthorized") return;  // network trouble: the client retries by itself
       window.lnk.refreshSession().then(function (ok) {
         if (ok) setTimeout(function () { socket.connect(); }, 300); else window.lnk.toLogin();
@@ -201,7 +252,7 @@
       push.conversation(c);
       if (c.id !== openId()) return;
       const stillIn = (c.participants || []).some(function (p) { return p.userId === me; });
-      if (!stillIn) { window.lnk.toast("You are no longer in this conversation.", "info"); location.href = "/chat"; return; }
+      if (!stillIn) { removed(c); return; }
       if (c.type === "group" && c.title) {
         const h = byId("conversation-title");
         if (h && h.textContent !== c.title) h.textContent = c.title;

@@ -9,6 +9,7 @@ import re
 import pytest
 from playwright.sync_api import expect
 
+from tests.browser.conftest import PHONE, artifact
 from tests.browser.test_chat_browser import open_conversation, pair  # noqa: F401
 
 pytestmark = pytest.mark.slow
@@ -204,3 +205,28 @@ def test_photos_open_in_a_viewer_with_the_keyboard_and_pdfs_in_a_new_tab(api, pa
     served = api.request("GET", f"/api/files/{ids[2]}", alice)
     assert served.headers["Content-Type"] == "application/pdf"
     assert served.headers["Content-Disposition"].startswith("inline")
+
+
+def test_an_incoming_message_menu_fits_a_phone_screen(api, pair, signed_in):  # noqa: F811
+    alice, bob, conversation_id, _ = pair
+    message = api.send(
+        bob, conversation_id, "A long enough message to fill most of the bubble width"
+    )
+    page = signed_in(alice, PHONE)
+    open_conversation(page, conversation_id)
+    incoming = page.locator(f"#message-{message['id']}")
+    incoming.locator("summary").click()
+    items = incoming.locator(".menu-list .emoji-btn, .menu-list .menu-item")
+    expect(incoming.get_by_role("button", name="Delete for me")).to_be_visible()
+    width = PHONE["width"]
+    for i in range(items.count()):
+        box = items.nth(i).bounding_box()
+        assert box["x"] >= 0 and box["x"] + box["width"] <= width, (i, box)
+    cut = page.evaluate(
+        "() => Array.from(document.querySelectorAll('.msg-menu[open] .menu-item'))"
+        ".filter(b => b.scrollWidth > b.clientWidth).length"
+    )
+    assert cut == 0
+    incoming.get_by_role("button", name="React 🙏").click()
+    expect(incoming.locator(".reactions .chip")).to_contain_text("🙏 1")
+    page.screenshot(path=artifact("message-menu-phone.png"))

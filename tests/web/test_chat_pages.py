@@ -130,9 +130,17 @@ def test_a_long_conversation_opens_on_one_bounded_page_of_history(client, pair):
     alice, bob, conversation_id = pair
     for n in range(120):
         api_send(client, alice, conversation_id, f"message number {n}")
+    alice.post(f"/chat/{conversation_id}/read", {})  # read: the page opens at the newest
     page = alice.get(f"/chat/{conversation_id}")
     assert page.status_code == 200
     shown = re.findall(r'<li id="message-[0-9a-f]{24}"', page.text)
     assert 0 < len(shown) <= 60
     assert "message number 119" in page.text
     assert "message number 0<" not in page.text
+    # unread: the page opens at the first unread one, and is bounded just the same
+    for n in range(120):
+        api_send(client, bob, conversation_id, f"unread number {n}")
+    page = bob.get(f"/chat/{conversation_id}")
+    shown = re.findall(r'<li id="message-[0-9a-f]{24}"', page.text)
+    assert 0 < len(shown) <= 60
+    assert 'id="unread-divider"' in page.text and "unread number 0<" not in page.text
