@@ -34,6 +34,11 @@ from lnk.domain.models import (
     ServicePackage,
     User,
 )
+from lnk.store.notifications import (  # the notification contract lives beside this one
+    NotificationSettingsRepository,
+    OutboxRepository,
+    PushSubscriptionRepository,
+)
 
 if TYPE_CHECKING:
     from lnk.workers import WorkerPool
@@ -480,6 +485,9 @@ class Store(ABC):
     bookings: BookingRepository
     files: FileRepository
     blobs: BlobStore
+    notification_settings: NotificationSettingsRepository
+    push_subscriptions: PushSubscriptionRepository
+    outbox: OutboxRepository
 
     @staticmethod
     def new_id() -> str:

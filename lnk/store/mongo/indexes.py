@@ -22,6 +22,9 @@ PROVIDER_SCHEDULES = "providerSchedules"
 FILES = "files"
 FILE_LINKS = "fileLinks"
 BLOB_BUCKET = "blobs"
+NOTIFICATION_SETTINGS = "notificationSettings"
+PUSH_SUBSCRIPTIONS = "pushSubscriptions"
+OUTBOX = "outbox"
 
 # Partial filters use ``$exists: true``: an equality query on the field implies it, so the
 # planner can use the index for ``{directKey: k}`` (a ``$type`` filter is not implied).
@@ -139,6 +142,22 @@ INDEXES: dict[str, list[IndexModel]] = {
             unique=True,
         ),
         IndexModel([("messageId", ASCENDING)], name="message"),
+    ],
+    PUSH_SUBSCRIPTIONS: [
+        IndexModel([("endpoint", ASCENDING)], name="endpoint_unique", unique=True),
+        IndexModel([("userId", ASCENDING)], name="user"),
+    ],
+    OUTBOX: [
+        # one pending digest per user, channel and conversation: new messages merge into it
+        IndexModel(
+            [("groupKey", ASCENDING)],
+            name="pending_group_unique",
+            unique=True,
+            partialFilterExpression={"status": "pending", "groupKey": {"$type": "string"}},
+        ),
+        IndexModel([("status", ASCENDING), ("dueAt", ASCENDING)], name="status_due"),
+        IndexModel([("status", ASCENDING), ("leaseUntil", ASCENDING)], name="status_lease"),
+        IndexModel([("userId", ASCENDING), ("createdAt", ASCENDING)], name="user_created"),
     ],
     f"{BLOB_BUCKET}.files": [
         IndexModel(

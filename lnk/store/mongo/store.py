@@ -15,6 +15,11 @@ from lnk.store.mongo.files import GridFSBlobStore, MongoFileRepository, upgrade_
 from lnk.store.mongo.indexes import ensure_indexes
 from lnk.store.mongo.marketplace import MongoBookingRepository, MongoPackageRepository
 from lnk.store.mongo.messages import MongoMessageRepository
+from lnk.store.mongo.notifications import (
+    MongoNotificationSettingsRepository,
+    MongoOutboxRepository,
+    MongoPushSubscriptionRepository,
+)
 from lnk.store.mongo.units import (
     SessionDatabase,
     TransactionalUnits,
@@ -55,6 +60,9 @@ class MongoStore(Store):
         self.bookings = MongoBookingRepository(sdb, units)
         self.files = MongoFileRepository(sdb)
         self.blobs = blobs if blobs is not None else GridFSBlobStore(db)
+        self.notification_settings = MongoNotificationSettingsRepository(sdb)
+        self.push_subscriptions = MongoPushSubscriptionRepository(sdb)
+        self.outbox = MongoOutboxRepository(sdb)
         self._client: MongoClient[Any] | None = None
 
     @classmethod

@@ -9,7 +9,7 @@ Datetimes are epoch milliseconds (INTEGER); money is TEXT holding a Decimal; nes
 
 from __future__ import annotations
 
-from lnk.store.sqlite import fts
+from lnk.store.sqlite import fts, notifications
 from lnk.store.sqlite.connection import Database
 
 _V1 = [
@@ -230,6 +230,7 @@ MIGRATIONS: list[list[str]] = [
     _CLIENT_ID_PER_CONVERSATION,
     _LOGINS,
     _COUNTS_UNREAD,
+    notifications.MIGRATION,
 ]
 
 

@@ -11,6 +11,11 @@ from lnk.store.sqlite.conversations import SqliteConversationRepository
 from lnk.store.sqlite.files import DiskBlobStore, SqliteFileRepository
 from lnk.store.sqlite.marketplace import SqliteBookingRepository, SqlitePackageRepository
 from lnk.store.sqlite.messages import SqliteMessageRepository
+from lnk.store.sqlite.notifications import (
+    SqliteNotificationSettingsRepository,
+    SqliteOutboxRepository,
+    SqlitePushSubscriptionRepository,
+)
 from lnk.store.sqlite.schema import migrate
 from lnk.store.sqlite.users import SqliteTokenRepository, SqliteUserRepository
 from lnk.workers import WorkerPool
@@ -32,6 +37,9 @@ class SqliteStore(Store):
         self.bookings = SqliteBookingRepository(self.db)
         self.files = SqliteFileRepository(self.db)
         self.blobs = DiskBlobStore(upload_dir)
+        self.notification_settings = SqliteNotificationSettingsRepository(self.db)
+        self.push_subscriptions = SqlitePushSubscriptionRepository(self.db)
+        self.outbox = SqliteOutboxRepository(self.db)
 
     def use_workers(self, workers: WorkerPool) -> None:
         self.db.workers = workers
