@@ -29,6 +29,7 @@ def create_app(
     ``events``, ``clock`` and ``store`` let tests watch events, move time and pick an engine."""
     from lnk import cli, extensions
     from lnk.jobs import start_jobs
+    from lnk.notify import init_notifications
     from lnk.realtime import init_realtime
     from lnk.store import open_store
     from lnk.web import errors as web_errors
@@ -99,6 +100,7 @@ def create_app(
     init_assets(app)
     register_admin(app)
     init_realtime(app, settings)
+    init_notifications(app, settings)
     start_jobs(app)
     cli.register(app)
     if settings.trusted_proxies:

@@ -67,6 +67,18 @@ class Settings:
     worker_queue: int = 32
     # Other origins whose pages may call /api and open the socket (LNK_CORS_ORIGINS, commas).
     cors_origins: tuple[str, ...] = ()
+    # Notifications: SMTP_URL turns email on; the delays before a chat digest and a deal notice;
+    # the outbox worker (LNK_NOTIFY_WORKER, on for servers) and its poll interval; VAPID for Web
+    # Push (a key is generated under instance/ when unset); PUBLIC_URL for links in mail.
+    smtp_url: str | None = None
+    mail_from: str = "LNK <no-reply@localhost>"
+    notify_delay_s: float = 300.0
+    notify_deal_delay_s: float = 60.0
+    notify_worker: bool = False
+    notify_poll_s: float = 2.0
+    vapid_private_key: str | None = None
+    vapid_subject: str = "mailto:admin@localhost"
+    public_url: str | None = None
     extra: dict = field(default_factory=dict)
 
     @classmethod
@@ -97,6 +109,15 @@ class Settings:
             typing_ttl=_float("LNK_TYPING_TTL", 6.0),
             worker_threads=max(1, _int("LNK_WORKER_THREADS", 2)),
             worker_queue=max(0, _int("LNK_WORKER_QUEUE", 32)),
+            smtp_url=os.environ.get("SMTP_URL") or None,
+            mail_from=os.environ.get("MAIL_FROM") or "LNK <no-reply@localhost>",
+            notify_delay_s=_float("LNK_NOTIFY_DELAY_S", 300.0),
+            notify_deal_delay_s=_float("LNK_NOTIFY_DEAL_DELAY_S", 60.0),
+            notify_worker=_bool("LNK_NOTIFY_WORKER", True),
+            notify_poll_s=_float("LNK_NOTIFY_POLL_S", 2.0),
+            vapid_private_key=os.environ.get("VAPID_PRIVATE_KEY") or None,
+            vapid_subject=os.environ.get("VAPID_SUBJECT") or "mailto:admin@localhost",
+            public_url=(os.environ.get("PUBLIC_URL") or "").rstrip("/") or None,
         )
 
     def signing_key(self) -> str:

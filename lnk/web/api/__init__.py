@@ -8,12 +8,21 @@ from lnk.extensions import csrf
 
 
 def register_api(app: Flask) -> None:
-    from lnk.web.api import asyncapi, auth, conversations, files, marketplace, messages, openapi
+    from lnk.web.api import (
+        asyncapi,
+        auth,
+        conversations,
+        files,
+        marketplace,
+        messages,
+        notifications,
+        openapi,
+    )
     from lnk.web.api.routing import ObjectIdConverter
 
     app.url_map.converters["oid"] = ObjectIdConverter
 
-    for module in (auth, conversations, messages, marketplace, files):
+    for module in (auth, conversations, messages, marketplace, files, notifications):
         # API calls are authenticated by Bearer token or by the JWT cookie, whose own CSRF
         # double-submit check (flask-jwt-extended) protects them; Flask-WTF guards the forms.
         csrf.exempt(module.bp)

@@ -10,9 +10,10 @@ from jwt.exceptions import ExpiredSignatureError, PyJWTError
 from lnk.domain.models import User
 from lnk.errors import Unauthorized
 from lnk.presenters import user_json
-from lnk.services import accounts, sessions
+from lnk.services import accounts, notifications, sessions
 from lnk.web import limits, tokens
 from lnk.web.api import schemas as s
+from lnk.web.api.notifications import own_user_json
 from lnk.web.api.routing import endpoint
 from lnk.web.context import bearer_token, ctx, current_claims
 
@@ -25,7 +26,7 @@ def token_answer(body: dict, status: int = 200) -> Response:
 
 def issue_tokens(user: User) -> dict:
     access, refresh = tokens.new_login(ctx(), user)
-    return {"user": user_json(user), "accessToken": access, "refreshToken": refresh}
+    return {"user": own_user_json(user), "accessToken": access, "refreshToken": refresh}
 
 
 @endpoint(
@@ -40,10 +41,14 @@ def issue_tokens(user: User) -> dict:
     response=s.AuthOut,
     auth=False,
     limit=limits.REGISTER,
-    errors=(409, 503),
+    errors=(409, 422, 503),
 )
 def register(body: s.RegisterBody):
+    """An ``email`` is optional; a link mailed to it verifies it."""
+    email = notifications.normalise_email(body.email) if body.email else None
     user = accounts.register(ctx(), body.username, body.password, body.display_name)
+    if email:
+        notifications.set_email(ctx(), user, email)
     return token_answer(issue_tokens(user), 201)
 
 
@@ -182,10 +187,11 @@ def change_password(user: User, body: s.PasswordChangeBody):
     summary="The signed-in user",
     tag="users",
     operation_id="getCurrentUser",
-    response=s.UserOut,
+    response=s.MeOut,
 )
 def me(user: User):
-    return jsonify(user_json(user))
+    """With the user's own notification address (``email``, ``emailVerified``)."""
+    return jsonify(own_user_json(user))
 
 
 @endpoint(

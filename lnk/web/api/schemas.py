@@ -68,6 +68,7 @@ class RegisterBody(Schema):
     username: Annotated[str, StringConstraints(pattern=r"^[A-Za-z0-9_.-]{3,32}$")]
     password: Annotated[str, StringConstraints(min_length=8, max_length=128)]
     display_name: Name(64) | None = None
+    email: Annotated[str, StringConstraints(max_length=254)] | None = None
 
 
 class LoginBody(Schema):
@@ -229,8 +230,15 @@ class UserOut(Schema):
     created_at: Instant
 
 
+class MeOut(UserOut):
+    """``user`` as its owner sees it."""
+
+    email: str | None
+    email_verified: bool
+
+
 class AuthOut(Schema):
-    user: UserOut
+    user: MeOut
     access_token: str
     refresh_token: str
 

@@ -14,8 +14,10 @@ def register_pages(app: Flask) -> None:
         conversation_views,
         marketplace_views,
         message_views,
+        notification_views,
         pages,
     )
+    from lnk.web import notification_pages
     from lnk.web.chat.blueprint import bp, install_filters
 
     # Chat actions are authenticated by the JWT cookie and protected by its double-submit CSRF
@@ -25,4 +27,5 @@ def register_pages(app: Flask) -> None:
     app.config.setdefault("WTF_CSRF_TIME_LIMIT", None)  # a login page may stay open for hours
     app.register_blueprint(auth_views.bp)
     app.register_blueprint(bp)
+    app.register_blueprint(notification_pages.bp)
     install_filters(app)
