@@ -79,6 +79,7 @@ class Settings:
     vapid_private_key: str | None = None
     vapid_subject: str = "mailto:admin@localhost"
     public_url: str | None = None
+    push_hosts: tuple[str, ...] = ()  # LNK_PUSH_HOSTS: push service hosts beyond the browsers'
     extra: dict = field(default_factory=dict)
 
     @classmethod
@@ -118,6 +119,9 @@ class Settings:
             vapid_private_key=os.environ.get("VAPID_PRIVATE_KEY") or None,
             vapid_subject=os.environ.get("VAPID_SUBJECT") or "mailto:admin@localhost",
             public_url=(os.environ.get("PUBLIC_URL") or "").rstrip("/") or None,
+            push_hosts=tuple(
+                h.strip() for h in os.environ.get("LNK_PUSH_HOSTS", "").split(",") if h.strip()
+            ),
         )
 
     def signing_key(self) -> str:

@@ -15,6 +15,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import timedelta
 from typing import Protocol
+from urllib.parse import urlsplit
 
 from lnk.domain.events import DomainEvent, MessageSent, MessageUpdated
 from lnk.domain.models import Message, User
@@ -114,11 +115,43 @@ def unsubscribe_email(ctx: ServiceContext, user_id: str) -> None:
         ctx.store.notification_settings.update(user_id, email_mode="off")
 
 
+# The browsers' push services. The server POSTs to subscription endpoints, so any other host
+# (an internal address, say) is refused unless the operator adds it (LNK_PUSH_HOSTS).
+PUSH_SERVICE_HOSTS = (
+    "fcm.googleapis.com",
+    "android.googleapis.com",
+    "push.services.mozilla.com",
+    "notify.windows.com",
+    "push.apple.com",
+)
+
+
+def push_endpoint_allowed(endpoint: str, extra_hosts: Iterable[str] = ()) -> bool:
+    """An https URL on a known push service, or on a host the operator listed (which may also
+    be plain http: a local push service in development and tests)."""
+    try:
+        parts = urlsplit(endpoint)
+        host = (parts.hostname or "").lower()
+    except ValueError:
+        return False
+    if not host or parts.username or parts.password:
+        return False
+    if host in {h.lower() for h in extra_hosts}:
+        return parts.scheme in ("https", "http")
+    known = any(host == h or host.endswith("." + h) for h in PUSH_SERVICE_HOSTS)
+    return parts.scheme == "https" and known
+
+
 def add_push_subscription(
-    ctx: ServiceContext, user: User, endpoint: str, p256dh: str, auth: str
+    ctx: ServiceContext,
+    user: User,
+    endpoint: str,
+    p256dh: str,
+    auth: str,
+    extra_hosts: Iterable[str] = (),
 ) -> PushSubscription:
-    if not endpoint.startswith("https://") and not _is_loopback_http(endpoint):
-        raise ValidationFailed.field("endpoint", "must be an https URL")
+    if not push_endpoint_allowed(endpoint, extra_hosts):
+        raise ValidationFailed.field("endpoint", "must be an https URL of a browser push service")
     if len(_b64url(p256dh)) != 65 or _b64url(p256dh)[:1] != b"\x04":
         raise ValidationFailed.field("keys.p256dh", "must be an uncompressed P-256 public key")
     if len(_b64url(auth)) != 16:
@@ -131,11 +164,6 @@ def _b64url(value: str) -> bytes:
         return base64.urlsafe_b64decode(value + "=" * (-len(value) % 4))
     except (ValueError, TypeError):
         return b""
-
-
-def _is_loopback_http(endpoint: str) -> bool:
-    """Plain http only to this machine (a local push service in development and tests)."""
-    return re.match(r"^http://(127\.0\.0\.1|localhost|\[::1\])(:\d+)?/", endpoint) is not None
 
 
 def remove_push_subscription(ctx: ServiceContext, user: User, endpoint: str) -> bool:

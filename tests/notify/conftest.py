@@ -48,6 +48,7 @@ def app(tmp_path, engine, clock, events, smtp_url):
         notify_delay_s=MESSAGE_DELAY_S,
         notify_deal_delay_s=DEAL_DELAY_S,
         public_url=PUBLIC_URL,
+        push_hosts=("127.0.0.1",),  # the local push service
     )
     store = make_store(engine, tmp_path)
     app = create_app(settings, events=events, clock=clock, store=store)

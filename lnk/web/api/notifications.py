@@ -105,7 +105,12 @@ def add_push_subscription(user: User, body: ns.PushSubscriptionBody):
     """Takes the browser's ``PushSubscription`` JSON. Subscribing the same endpoint again
     replaces its keys."""
     sub = notifications.add_push_subscription(
-        ctx(), user, body.endpoint, body.keys.p256dh, body.keys.auth
+        ctx(),
+        user,
+        body.endpoint,
+        body.keys.p256dh,
+        body.keys.auth,
+        current_app.config["LNK_SETTINGS"].push_hosts,
     )
     return jsonify({"endpoint": sub.endpoint, "createdAt": iso(sub.created_at)}), 201
 

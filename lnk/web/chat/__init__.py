@@ -9,6 +9,7 @@ from lnk.extensions import csrf
 
 def register_pages(app: Flask) -> None:
     """Registers the sign-in pages and the chat (pages, partials and the packages page)."""
+    from lnk.web import notification_pages
     from lnk.web.auth import views as auth_views
     from lnk.web.chat import (  # noqa: F401  (their routes attach to ``bp`` on import)
         conversation_views,
@@ -17,7 +18,6 @@ def register_pages(app: Flask) -> None:
         notification_views,
         pages,
     )
-    from lnk.web import notification_pages
     from lnk.web.chat.blueprint import bp, install_filters
 
     # Chat actions are authenticated by the JWT cookie and protected by its double-submit CSRF
