@@ -33,6 +33,7 @@ def _settings_json(settings) -> dict:
     "PUT",
     summary="Change the signed-in user's notification address",
     tag="users",
+    operation_id="updateCurrentUser",
     body=ns.UpdateMeBody,
     response=MeOut,
     limit=SETTINGS_LIMIT,
@@ -52,6 +53,7 @@ def update_me(user: User, body: ns.UpdateMeBody):
     "GET",
     summary="The signed-in user's notification settings",
     tag="notifications",
+    operation_id="getNotificationSettings",
     response=ns.NotificationSettingsOut,
 )
 def get_notification_settings(user: User):
@@ -64,6 +66,7 @@ def get_notification_settings(user: User):
     "PUT",
     summary="Change the signed-in user's notification settings",
     tag="notifications",
+    operation_id="updateNotificationSettings",
     body=ns.NotificationSettingsBody,
     response=ns.NotificationSettingsOut,
     limit=SETTINGS_LIMIT,
@@ -82,6 +85,7 @@ def update_notification_settings(user: User, body: ns.NotificationSettingsBody):
     "GET",
     summary="The server's VAPID public key",
     tag="notifications",
+    operation_id="getVapidPublicKey",
     response=ns.VapidKeyOut,
 )
 def get_vapid_public_key(user: User):
@@ -95,6 +99,7 @@ def get_vapid_public_key(user: User):
     "POST",
     summary="Register a browser's push subscription",
     tag="notifications",
+    operation_id="createPushSubscription",
     status=201,
     body=ns.PushSubscriptionBody,
     response=ns.PushSubscriptionOut,
@@ -121,6 +126,7 @@ def add_push_subscription(user: User, body: ns.PushSubscriptionBody):
     "DELETE",
     summary="Remove a browser's push subscription",
     tag="notifications",
+    operation_id="deletePushSubscription",
     status=204,
     body=ns.PushEndpointBody,
     limit=SETTINGS_LIMIT,

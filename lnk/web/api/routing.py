@@ -36,6 +36,7 @@ TAGS: dict[str, str] = {
     "messages": "Sending, history, edits, deletes, reads, reactions and search.",
     "marketplace": "Service packages, offers and booking requests in conversations, bookings.",
     "files": "Uploading chat files and downloading them.",
+    "notifications": "Email and Web Push notification settings, the VAPID key, push subscriptions.",
 }
 
 
