@@ -31,15 +31,16 @@ from lnk.store.notifications import (
 from lnk.store.sqlite.codec import from_ms, to_ms
 from lnk.store.sqlite.connection import Database, placeholders
 
+# IF NOT EXISTS: a file whose version was set back to an earlier step re-runs this one harmlessly.
 MIGRATION = [
-    """CREATE TABLE notification_settings (
+    """CREATE TABLE IF NOT EXISTS notification_settings (
         user_id TEXT PRIMARY KEY,
         email TEXT,
         email_verified INTEGER NOT NULL DEFAULT 0,
         email_mode TEXT NOT NULL DEFAULT 'all',
         push INTEGER NOT NULL DEFAULT 1
     ) WITHOUT ROWID""",
-    """CREATE TABLE push_subscriptions (
+    """CREATE TABLE IF NOT EXISTS push_subscriptions (
         id TEXT PRIMARY KEY,
         user_id TEXT NOT NULL,
         endpoint TEXT NOT NULL UNIQUE,
@@ -47,8 +48,8 @@ MIGRATION = [
         auth TEXT NOT NULL,
         created_at INTEGER
     )""",
-    "CREATE INDEX push_subscriptions_user ON push_subscriptions (user_id)",
-    """CREATE TABLE outbox (
+    "CREATE INDEX IF NOT EXISTS push_subscriptions_user ON push_subscriptions (user_id)",
+    """CREATE TABLE IF NOT EXISTS outbox (
         id TEXT PRIMARY KEY,
         kind TEXT NOT NULL,
         channel TEXT NOT NULL,
@@ -67,11 +68,12 @@ MIGRATION = [
         sent_at INTEGER
     )""",
     # at most one pending digest per user, channel and conversation: new messages merge into it
-    "CREATE UNIQUE INDEX outbox_pending_group ON outbox (group_key) WHERE status = 'pending'",
-    """CREATE INDEX outbox_due ON outbox (due_at)
+    """CREATE UNIQUE INDEX IF NOT EXISTS outbox_pending_group ON outbox (group_key)
+        WHERE status = 'pending'""",
+    """CREATE INDEX IF NOT EXISTS outbox_due ON outbox (due_at)
         WHERE status IN ('pending', 'retry')""",
-    "CREATE INDEX outbox_lease ON outbox (lease_until) WHERE status = 'sending'",
-    "CREATE INDEX outbox_user ON outbox (user_id, created_at)",
+    "CREATE INDEX IF NOT EXISTS outbox_lease ON outbox (lease_until) WHERE status = 'sending'",
+    "CREATE INDEX IF NOT EXISTS outbox_user ON outbox (user_id, created_at)",
 ]
 
 _CLAIMABLE = (
