@@ -119,6 +119,7 @@ def unsubscribe_email(ctx: ServiceContext, user_id: str) -> None:
 # (an internal address, say) is refused unless the operator adds it (LNK_PUSH_HOSTS).
 PUSH_SERVICE_HOSTS = (
     "fcm.googleapis.com",
+    "jmt17.google.com",  # Chromium's endpoint for subscriptions made with a VAPID key
     "android.googleapis.com",
     "push.services.mozilla.com",
     "notify.windows.com",
