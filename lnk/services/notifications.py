@@ -32,7 +32,7 @@ from lnk.domain.notifications import (
     PushSubscription,
 )
 from lnk.errors import ValidationFailed
-from lnk.services.context import ServiceContext
+from lnk.services.context import ServiceContext, unit_of_work
 
 # A pragmatic address check (one @, a dotted domain, no spaces); the verification mail proves it.
 _EMAIL = re.compile(r"^[^@\s]{1,64}@[^@\s]+\.[^@\s]+$")
@@ -81,9 +81,10 @@ def normalise_email(email: str) -> str:
     return f"{local}@{domain.lower()}"
 
 
+@unit_of_work
 def set_email(ctx: ServiceContext, user: User, email: str | None) -> NotificationSettings:
     """Sets (``None`` or ``""`` clears) the address; a new address gets a verification mail
-    through the outbox, so the request does not wait on SMTP."""
+    through the outbox (in the same unit of work), so the request does not wait on SMTP."""
     address = normalise_email(email) if email else None
     before = ctx.store.notification_settings.get(user.id)
     settings = ctx.store.notification_settings.set_email(user.id, address)
