@@ -31,6 +31,7 @@ def create_app(
     from lnk.jobs import start_jobs
     from lnk.notify import init_notifications
     from lnk.realtime import init_realtime
+    from lnk.redis_link import limits_storage_uri
     from lnk.store import open_store
     from lnk.web import errors as web_errors
     from lnk.web import headers
@@ -59,7 +60,8 @@ def create_app(
         LNK_MAX_JSON_BYTES=settings.max_json_bytes,
         MAX_CONTENT_LENGTH=settings.max_upload_bytes * 10 + 1024 * 1024,
         RATELIMIT_ENABLED=settings.ratelimit_enabled,
-        RATELIMIT_STORAGE_URI=settings.redis_url or "memory://",
+        RATELIMIT_STORAGE_URI=limits_storage_uri(settings.redis_url),
+        RATELIMIT_IN_MEMORY_FALLBACK_ENABLED=True,  # Redis unreachable: count per process
         RATELIMIT_HEADERS_ENABLED=True,
         TESTING=settings.env == "testing",
     )

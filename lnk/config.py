@@ -57,7 +57,7 @@ class Settings:
     cookie_secure: bool = False
     # Realtime: presence heartbeat TTL across processes (LNK_PRESENCE_TTL, seconds), the grace
     # before userOffline (LNK_OFFLINE_GRACE) and how long an unrenewed typing state lasts.
-    presence_ttl: float = 30.0
+    presence_ttl: float = 6.0
     offline_grace: float = 3.0
     typing_ttl: float = 6.0
     # The worker pool for CPU-heavy and long blocking work (hashing, images, archives, long
@@ -80,6 +80,13 @@ class Settings:
     vapid_subject: str = "mailto:admin@localhost"
     public_url: str | None = None
     push_hosts: tuple[str, ...] = ()  # LNK_PUSH_HOSTS: push service hosts beyond the browsers'
+    # Message queue outbox bounds per process (LNK_OUTBOX_MAX_EVENTS, LNK_OUTBOX_MAX_AGE seconds)
+    # and when a socket that stopped reading is cut off (LNK_STALL_BACKLOG unsent packets,
+    # LNK_STALL_SECONDS with a non-empty send queue).
+    outbox_max_events: int = 10_000
+    outbox_max_age: float = 300.0
+    stall_backlog: int = 1000
+    stall_seconds: float = 30.0
     extra: dict = field(default_factory=dict)
 
     @classmethod
@@ -105,7 +112,7 @@ class Settings:
             upload_quota_bytes=_int("LNK_UPLOAD_QUOTA_BYTES", 1 << 30),
             cors_origins=_origins(os.environ.get("LNK_CORS_ORIGINS", "")),
             cookie_secure=_bool("COOKIE_SECURE", env == "production"),
-            presence_ttl=_float("LNK_PRESENCE_TTL", 30.0),
+            presence_ttl=_float("LNK_PRESENCE_TTL", 6.0),
             offline_grace=min(_float("LNK_OFFLINE_GRACE", 3.0), 5.0),
             typing_ttl=_float("LNK_TYPING_TTL", 6.0),
             worker_threads=max(1, _int("LNK_WORKER_THREADS", 2)),
@@ -122,6 +129,10 @@ class Settings:
             push_hosts=tuple(
                 h.strip() for h in os.environ.get("LNK_PUSH_HOSTS", "").split(",") if h.strip()
             ),
+            outbox_max_events=_int("LNK_OUTBOX_MAX_EVENTS", 10_000),
+            outbox_max_age=_float("LNK_OUTBOX_MAX_AGE", 300.0),
+            stall_backlog=_int("LNK_STALL_BACKLOG", 1000),
+            stall_seconds=_float("LNK_STALL_SECONDS", 30.0),
         )
 
     def signing_key(self) -> str:

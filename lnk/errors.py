@@ -77,3 +77,15 @@ class UnsupportedMediaType(LnkError):
 
 class RateLimited(LnkError):
     code, status, title = "rate_limited", 429, "Too Many Requests"
+
+
+class Unavailable(LnkError):
+    """Storage (or another dependency) cannot serve the request right now; retry later."""
+
+    code, status, title = "unavailable", 503, "Service Unavailable"
+
+    def __init__(self, message: str | None = None, *, retry_after: int = 5) -> None:
+        super().__init__(
+            message or "the service is temporarily unavailable; retry shortly",
+            headers={"Retry-After": str(retry_after)},
+        )

@@ -19,6 +19,15 @@ class MessageSent:
 
 
 @dataclass(frozen=True)
+class MessageResent:
+    """A send repeated with the same ``clientId``: nothing new was stored, but the message is
+    announced again (an earlier announcement may have been lost; clients dedupe by id)."""
+
+    message: Message
+    audience: tuple[str, ...]
+
+
+@dataclass(frozen=True)
 class MessageUpdated:
     """An existing message changed; ``action`` is edited|deleted|reaction|offer|booking."""
 
@@ -59,5 +68,11 @@ class LoginsEnded:
 
 
 DomainEvent = (
-    MessageSent | MessageUpdated | MessagesRead | ConversationUpdated | UserSuspended | LoginsEnded
+    MessageSent
+    | MessageResent
+    | MessageUpdated
+    | MessagesRead
+    | ConversationUpdated
+    | UserSuspended
+    | LoginsEnded
 )

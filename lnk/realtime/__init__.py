@@ -1,8 +1,10 @@
 """Realtime: the /messaging Socket.IO namespace, presence, typing and the event broadcaster.
 
 Modules: ``namespace`` (client events), ``broadcaster`` (domain events to emits), ``hub`` (the
-per-app state and upkeep), ``presence`` (memory and Redis registries), ``typing``, ``ratelimit``,
-``auth`` (socket authentication) and ``server`` (the gevent runner with TCP_NODELAY and GC tuning).
+per-app state and upkeep), ``queue`` (the Socket.IO client managers: outbox, listener, resync),
+``ordering`` (seq order per conversation), ``presence`` and ``redis_presence``, ``stalls``
+(cutting off clients that stopped reading), ``typing``, ``ratelimit``, ``auth`` (socket
+authentication) and ``server`` (the gevent runner with TCP_NODELAY and GC tuning).
 """
 
 from __future__ import annotations
@@ -53,24 +55,38 @@ def init_realtime(app: Flask, settings: Settings) -> None:
     from lnk.realtime import wire_json
     from lnk.realtime.broadcaster import Broadcaster
     from lnk.realtime.hub import Hub
-    from lnk.realtime.logins import client_manager
     from lnk.realtime.namespace import MessagingNamespace
+    from lnk.realtime.ordering import SeqGate
+    from lnk.realtime.queue import OrderedManager, QueueManager
     from lnk.web.chat.push import PageFragments
     from lnk.web.cors import socket_origins
 
+    ctx = app.extensions["lnk"]
+    hub = Hub(ctx, settings, socketio)
+    gate = SeqGate()
+    manager = (
+        QueueManager(
+            settings.redis_url,
+            gate,
+            hub.resync,
+            max_events=settings.outbox_max_events,
+            max_age=settings.outbox_max_age,
+        )
+        if settings.redis_url
+        else OrderedManager(gate)
+    )
     socketio.init_app(
         app,
         async_mode=choose_async_mode(settings),
-        message_queue=settings.redis_url,
-        client_manager=client_manager(settings.redis_url),
+        client_manager=manager,
+        message_queue=None,
         max_http_buffer_size=ENGINE_MAX_PAYLOAD,
         json=wire_json,
         cors_allowed_origins=socket_origins(settings.cors_origins),
         logger=False,
         engineio_logger=False,
     )
-    ctx = app.extensions["lnk"]
-    hub = Hub(ctx, settings, socketio)
+    hub.manager = manager
     app.extensions["lnk_realtime"] = hub
     socketio.on_namespace(MessagingNamespace(hub))
     ctx.events.subscribe(Broadcaster(hub, PageFragments(app)))

@@ -16,6 +16,7 @@ from lnk.domain.events import (
     ConversationUpdated,
     DomainEvent,
     LoginsEnded,
+    MessageResent,
     MessageSent,
     MessagesRead,
     MessageUpdated,
@@ -48,7 +49,7 @@ class Broadcaster:
         self.pages = pages
 
     def __call__(self, event: DomainEvent) -> None:
-        if isinstance(event, MessageSent):
+        if isinstance(event, MessageSent | MessageResent):
             self._message_events("newMessage", event.message, event.audience, {})
         elif isinstance(event, MessageUpdated):
             self._message_events(

@@ -1,5 +1,6 @@
 """The realtime state of one process: connected sockets, presence, typing, rate limits, and the
-background upkeep that ends typing, announces users offline and beats the presence heartbeat."""
+background upkeep that ends typing, announces users offline, beats the presence heartbeat and
+cuts off sockets that stopped reading."""
 
 from __future__ import annotations
 
@@ -7,14 +8,16 @@ import logging
 import threading
 import time
 from datetime import UTC, datetime
+from typing import Any
 
 from flask_socketio import SocketIO
 
 from lnk.config import Settings
 from lnk.domain.models import User
 from lnk.presenters import iso
-from lnk.realtime.presence import MemoryPresence, PresenceRegistry, RedisPresence
+from lnk.realtime.presence import MemoryPresence, PresenceRegistry
 from lnk.realtime.ratelimit import SocketRateLimiter
+from lnk.realtime.stalls import StallGuard
 from lnk.realtime.typing import TypingRegistry
 from lnk.services import conversations
 from lnk.services.context import ServiceContext
@@ -54,6 +57,8 @@ class Hub:
         self.limiter = SocketRateLimiter(settings.ratelimit_enabled, settings.redis_url)
         self.users: dict[str, User] = {}  # sid -> user, for the sockets of this process
         self._presence: PresenceRegistry | None = None
+        self.stalls = StallGuard(socketio, settings.stall_backlog, settings.stall_seconds)
+        self.manager: Any = None  # the Socket.IO client manager (set by init_realtime)
         self._started = False
         self._closed = False
         self._start_lock = threading.Lock()
@@ -62,11 +67,12 @@ class Hub:
     def presence(self) -> PresenceRegistry:
         if self._presence is None:
             s = self.settings
-            self._presence = (
-                RedisPresence(s.redis_url, s.offline_grace, s.presence_ttl)
-                if s.redis_url
-                else MemoryPresence(s.offline_grace)
-            )
+            if s.redis_url:
+                from lnk.realtime.redis_presence import RedisPresence
+
+                self._presence = RedisPresence(s.redis_url, s.offline_grace, s.presence_ttl)
+            else:
+                self._presence = MemoryPresence(s.offline_grace)
         return self._presence
 
     def ensure_started(self) -> None:
@@ -92,9 +98,18 @@ class Hub:
             self._presence.close()
 
     def emit(self, event: str, payload: dict, rooms: list[str]) -> None:
-        """One emit to many rooms (an empty list must not become a broadcast to everyone)."""
+        """One emit to many rooms (an empty list must not become a broadcast to everyone).
+        This process's sockets get it at once; the other processes' copy goes through the
+        message queue's outbox, so this never waits on Redis."""
         if rooms:
             self.socketio.emit(event, payload, to=rooms, namespace=NAMESPACE)
+
+    def resync(self, reason: str) -> None:
+        """Tells this process's sockets that they may have missed events: clients catch up
+        with ``afterSeq`` (see the README's realtime contract)."""
+        self.socketio.server.emit(
+            "resync", {"reason": reason}, namespace=NAMESPACE, ignore_queue=True
+        )
 
     # presence
 
@@ -146,5 +161,9 @@ class Hub:
     def tick(self, now: float) -> None:
         for conversation_id, user_id in self.typing.expired(now):
             self.emit_typing(conversation_id, user_id, False)
-        for user_id, last_seen in self.presence.due_offline(now) + self.presence.maintain(now):
+        presence = self.presence
+        for user_id, last_seen in presence.due_offline(now) + presence.maintain(now):
             self._announce_offline(user_id, last_seen)
+        for user_id in presence.take_online():
+            self.emit("userOnline", {"userId": user_id}, self._contact_rooms(user_id))
+        self.stalls.check(time.monotonic())

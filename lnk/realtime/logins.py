@@ -3,7 +3,8 @@
 Each socket joins the room of the login its token belongs to (``login:<id>``). Closing a login
 room disconnects its members: ``close_room`` already travels through the message queue to every
 process (python-socketio's pub/sub managers), so one call ends the login's sockets wherever they
-are connected. The client manager below adds that behaviour to login rooms only.
+are connected. ``DisconnectLoginRooms`` adds that behaviour to login rooms only; the client
+managers of ``lnk.realtime.queue`` include it.
 """
 
 from __future__ import annotations
@@ -17,7 +18,7 @@ def login_room(login_id: str) -> str:
     return LOGIN_ROOM_PREFIX + login_id
 
 
-class _DisconnectLoginRooms:
+class DisconnectLoginRooms:
     """Mixin for a python-socketio client manager: closing a login room disconnects its
     sockets (those of this process; the pub/sub manager runs this on every process)."""
 
@@ -28,18 +29,3 @@ class _DisconnectLoginRooms:
             for sid, _eio_sid in list(self.get_participants(namespace, room)):  # type: ignore[attr-defined]
                 self.server.disconnect(sid, namespace=namespace, ignore_queue=True)
         return super().basic_close_room(room, namespace)  # type: ignore[misc]
-
-
-class LocalManager(_DisconnectLoginRooms, socketio.Manager):
-    """One process, no message queue."""
-
-
-class RedisQueueManager(_DisconnectLoginRooms, socketio.RedisManager):
-    """Several processes sharing a Redis message queue."""
-
-
-def client_manager(redis_url: str | None) -> socketio.Manager:
-    if redis_url:
-        # The channel Flask-SocketIO uses, so that write-only emitters keep reaching us.
-        return RedisQueueManager(redis_url, channel="flask-socketio")
-    return LocalManager()

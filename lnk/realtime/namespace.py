@@ -22,6 +22,7 @@ from lnk.realtime.hub import NAMESPACE, Hub, api_room, conversation_room, page_r
 from lnk.realtime.logins import login_room
 from lnk.realtime.wire_json import UNPARSEABLE
 from lnk.services import conversations, reads, sessions
+from lnk.store.failures import as_unavailable
 
 log = logging.getLogger(__name__)
 
@@ -45,7 +46,11 @@ def client_event(name: str) -> Callable[[Handler], Callable[..., dict]]:
                 return fn(self, user, payload_of(data))
             except LnkError as error:
                 return error.to_ack()
-            except Exception:
+            except Exception as exc:
+                unavailable = as_unavailable(exc)
+                if unavailable is not None:
+                    log.warning("socket event %s: %s", name, unavailable.message)
+                    return unavailable.to_ack()
                 log.exception("socket event %s failed", name)
                 return {
                     "ok": False,

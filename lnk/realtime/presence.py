@@ -5,14 +5,14 @@ going away does not end that at once: the user becomes *pending* for a grace per
 no socket came back by then is it announced offline (a page reload does not flicker). Claiming an
 announcement is atomic, so with several processes exactly one of them emits it.
 
-With Redis every process keeps a heartbeat key with a TTL; the sockets of a process whose
-heartbeat expired (it died) are reaped by the survivors, and their users go offline.
+With Redis (``lnk.realtime.redis_presence``) every process keeps a heartbeat key with a TTL; the
+sockets of a process whose heartbeat expired (it died) are reaped by the survivors, and their
+users go offline.
 """
 
 from __future__ import annotations
 
 import threading
-import uuid
 from abc import ABC, abstractmethod
 from collections.abc import Iterable
 
@@ -44,6 +44,10 @@ class PresenceRegistry(ABC):
 
     def maintain(self, now: float) -> list[Offline]:
         """Periodic upkeep (heartbeat, reaping dead processes); users who went offline."""
+        return []
+
+    def take_online(self) -> list[str]:
+        """Users to announce online now that a delayed registration went through."""
         return []
 
     def close(self) -> None:
@@ -98,126 +102,3 @@ class MemoryPresence(PresenceRegistry):
 
     def sids(self, user_id: str) -> list[str]:
         return list(self._sockets.get(user_id, ()))
-
-
-# Keys (prefix p): p+"s:"+uid hash sid->process; p+"on:"+uid the announcement; p+"pending" zset
-# uid->deadline; p+"hb:"+proc heartbeat with TTL; p+"procs" set; p+"ps:"+proc set of "uid|sid".
-_CONNECT = """
-redis.call('HSET', KEYS[1], ARGV[1], ARGV[2])
-redis.call('SADD', KEYS[2], ARGV[3])
-redis.call('ZREM', KEYS[3], ARGV[4])
-if redis.call('SET', KEYS[4], '1', 'NX') then return 1 end
-return 0
-"""
-_DISCONNECT = """
-redis.call('HDEL', KEYS[1], ARGV[1])
-redis.call('SREM', KEYS[2], ARGV[2])
-if redis.call('HLEN', KEYS[1]) == 0 then redis.call('ZADD', KEYS[3], ARGV[3], ARGV[4]) end
-return 0
-"""
-_CLAIM = """
-if redis.call('ZREM', KEYS[1], ARGV[1]) == 1 and redis.call('HLEN', KEYS[2]) == 0 then
-  return redis.call('DEL', KEYS[3])
-end
-return 0
-"""
-_REAP = """
-local p = ARGV[1]
-local proc = ARGV[2]
-local gone = {}
-for _, member in ipairs(redis.call('SMEMBERS', p .. 'ps:' .. proc)) do
-  local bar = string.find(member, '|', 1, true)
-  local uid = string.sub(member, 1, bar - 1)
-  redis.call('HDEL', p .. 's:' .. uid, string.sub(member, bar + 1))
-  if redis.call('HLEN', p .. 's:' .. uid) == 0 and redis.call('DEL', p .. 'on:' .. uid) == 1 then
-    redis.call('ZREM', p .. 'pending', uid)
-    table.insert(gone, uid)
-  end
-end
-redis.call('DEL', p .. 'ps:' .. proc)
-redis.call('SREM', p .. 'procs', proc)
-return gone
-"""
-
-
-class RedisPresence(PresenceRegistry):
-    """Several processes: the state lives in Redis; every change is one atomic script."""
-
-    def __init__(self, url: str, grace: float, ttl: float, prefix: str = "lnk:presence:") -> None:
-        import redis
-
-        self.grace, self.ttl, self.p = grace, ttl, prefix
-        self.proc = uuid.uuid4().hex
-        self.r = redis.Redis.from_url(url, decode_responses=True, health_check_interval=30)
-        self._connect = self.r.register_script(_CONNECT)
-        self._disconnect = self.r.register_script(_DISCONNECT)
-        self._claim = self.r.register_script(_CLAIM)
-        self._reap = self.r.register_script(_REAP)
-        self._last_beat = 0.0  # the first ``maintain`` beats, before this process takes sockets
-        self._last_reap = 0.0
-
-    def _beat(self, now: float) -> None:
-        pipe = self.r.pipeline(transaction=False)
-        pipe.set(self.p + "hb:" + self.proc, str(now), px=int(self.ttl * 1000))
-        pipe.sadd(self.p + "procs", self.proc)
-        pipe.execute()
-        self._last_beat = now
-
-    def connect(self, user_id: str, sid: str) -> bool:
-        keys = [
-            self.p + "s:" + user_id,
-            self.p + "ps:" + self.proc,
-            self.p + "pending",
-            self.p + "on:" + user_id,
-        ]
-        return bool(self._connect(keys=keys, args=[sid, self.proc, f"{user_id}|{sid}", user_id]))
-
-    def disconnect(self, user_id: str, sid: str, now: float) -> None:
-        keys = [self.p + "s:" + user_id, self.p + "ps:" + self.proc, self.p + "pending"]
-        self._disconnect(keys=keys, args=[sid, f"{user_id}|{sid}", now + self.grace, user_id])
-
-    def due_offline(self, now: float) -> list[Offline]:
-        due = self.r.zrangebyscore(self.p + "pending", "-inf", now, withscores=True)
-        gone = []
-        for user_id, deadline in due:
-            keys = [self.p + "pending", self.p + "s:" + user_id, self.p + "on:" + user_id]
-            if self._claim(keys=keys, args=[user_id]):
-                gone.append((user_id, deadline - self.grace))
-        return gone
-
-    def online(self, user_ids: Iterable[str]) -> set[str]:
-        ids = list(user_ids)
-        pipe = self.r.pipeline(transaction=False)
-        for user_id in ids:
-            pipe.exists(self.p + "on:" + user_id)
-        return {u for u, found in zip(ids, pipe.execute(), strict=True) if found}
-
-    def sids(self, user_id: str) -> list[str]:
-        return list(self.r.hkeys(self.p + "s:" + user_id))
-
-    def maintain(self, now: float) -> list[Offline]:
-        """Renews this process's heartbeat and reaps the processes whose heartbeat expired."""
-        if now - self._last_beat >= self.ttl / 3:
-            self._beat(now)
-        gone: list[Offline] = []
-        if now - self._last_reap < min(max(self.ttl / 3, 0.25), 5.0):
-            return gone
-        self._last_reap = now
-        procs = [p for p in self.r.smembers(self.p + "procs") if p != self.proc]
-        if not procs:
-            return gone
-        pipe = self.r.pipeline(transaction=False)
-        for proc in procs:
-            pipe.exists(self.p + "hb:" + proc)
-        for proc, alive in zip(procs, pipe.execute(), strict=True):
-            if not alive:
-                gone.extend((u, now) for u in self._reap(args=[self.p, proc]))
-        return gone
-
-    def close(self) -> None:
-        """Stops the heartbeat so the survivors reap this process's sockets at once."""
-        try:
-            self.r.delete(self.p + "hb:" + self.proc)
-            self.r.close()
-        except Exception:  # shutting down: Redis may be gone already
-            pass

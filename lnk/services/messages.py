@@ -7,7 +7,7 @@ from dataclasses import dataclass, field, replace
 
 import emoji as emoji_lib
 
-from lnk.domain.events import ConversationUpdated, MessageSent, MessageUpdated
+from lnk.domain.events import ConversationUpdated, MessageResent, MessageSent, MessageUpdated
 from lnk.domain.models import (
     Conversation,
     FileMeta,
@@ -205,9 +205,13 @@ def _earlier_send(
 
 
 def _repeat_of(ctx: ServiceContext, earlier: Message, type_: str) -> SendResult:
+    """The earlier send, announced again: a client retries when it did not get its answer, and
+    the first announcement may have been lost with it."""
     if _SEND_KIND.get(earlier.type) != _SEND_KIND.get(type_):
         raise Conflict("this clientId was already used for another kind of message")
-    return SendResult(_with_live_reply(ctx, earlier), False)
+    earlier = _with_live_reply(ctx, earlier)
+    ctx.events.publish([MessageResent(earlier, audience_of(ctx, earlier.conversation_id))])
+    return SendResult(earlier, False)
 
 
 def _own_attachments(ctx: ServiceContext, actor: User, ids: list[str]) -> list:

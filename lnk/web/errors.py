@@ -10,6 +10,7 @@ from flask_limiter.errors import RateLimitExceeded
 from werkzeug.exceptions import HTTPException, MethodNotAllowed
 
 from lnk.errors import LnkError, NotFound, PayloadTooLarge, RateLimited
+from lnk.store.failures import as_unavailable
 from lnk.web.problems import problem_response
 
 log = logging.getLogger(__name__)
@@ -61,6 +62,10 @@ def register(app: Flask) -> None:
 
     @app.errorhandler(Exception)
     def _unexpected(error: Exception):
+        unavailable = as_unavailable(error)
+        if unavailable is not None:  # one line, no traceback: it is not a bug
+            log.warning("%s %s: %s", request.method, request.path, unavailable.message)
+            return render_error(unavailable)
         log.exception("unhandled error on %s %s", request.method, request.path)
         failure = LnkError("an unexpected error occurred; it has been logged")
         failure.status, failure.title, failure.code = 500, "Internal Server Error", "internal"

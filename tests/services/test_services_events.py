@@ -4,7 +4,13 @@ from __future__ import annotations
 
 import pytest
 
-from lnk.domain.events import ConversationUpdated, MessageSent, MessagesRead, MessageUpdated
+from lnk.domain.events import (
+    ConversationUpdated,
+    MessageResent,
+    MessageSent,
+    MessagesRead,
+    MessageUpdated,
+)
 from lnk.errors import Conflict, Forbidden, NotFound, ValidationFailed
 from lnk.services import accounts, conversations, messages, reads, search
 from lnk.services.moderation import has_contact_info
@@ -35,13 +41,17 @@ def test_send_publishes_message_sent_to_every_participant(ctx, events, people, d
     assert set(event.audience) == {ann.id, ben.id}
 
 
-def test_repeated_client_id_publishes_nothing(ctx, events, people, direct):
-    ann, _, _ = people
+def test_repeated_client_id_stores_nothing_and_announces_the_first_message_again(
+    ctx, events, people, direct
+):
+    ann, ben, _ = people
     first = messages.send_message(ctx, ann, direct.id, content="x", client_id="k")
     events.clear()
     again = messages.send_message(ctx, ann, direct.id, content="x", client_id="k")
     assert not again.created and again.message.id == first.message.id
-    assert events.events == []
+    (event,) = events.events
+    assert isinstance(event, MessageResent) and event.message.id == first.message.id
+    assert set(event.audience) == {ann.id, ben.id}
 
 
 def test_edit_delete_react_publish_message_updated(ctx, events, people, direct):

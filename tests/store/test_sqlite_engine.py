@@ -284,3 +284,21 @@ def test_files_sent_before_the_upgrade_keep_following_their_messages(tmp_path: P
     assert {f.id for f in upgraded.files.unattached_before(NOW, 10)} == {"f2", "f3"}
     assert upgraded.db.one("SELECT name FROM sqlite_master WHERE name = 'file_links'") is None
     upgraded.close()
+
+
+def test_a_failed_commit_rolls_back_and_the_next_transaction_commits(tmp_path: Path) -> None:
+    from lnk.store.sqlite.connection import Database
+
+    db = Database(str(tmp_path / "commit.sqlite3"))
+    db.run("CREATE TABLE parent (id INTEGER PRIMARY KEY)")
+    db.run("CREATE TABLE child (id INTEGER PRIMARY KEY, parent_id INTEGER REFERENCES parent(id))")
+    with pytest.raises(Exception, match="FOREIGN KEY"), db.write() as cur:
+        cur.execute("PRAGMA defer_foreign_keys = ON")  # checked at COMMIT, which fails
+        cur.execute("INSERT INTO child (parent_id) VALUES (42)")
+    with db.write() as cur:
+        cur.execute("INSERT INTO parent (id) VALUES (1)")
+    other = Database(str(tmp_path / "commit.sqlite3"))  # what another process sees
+    assert [tuple(r) for r in other.all("SELECT id FROM parent")] == [(1,)]
+    assert other.all("SELECT * FROM child") == []
+    other.close()
+    db.close()

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import shutil
+import signal
 import subprocess
 import time
 
@@ -58,8 +59,29 @@ class RedisServer:
                     raise RuntimeError("redis-server did not start") from None
                 time.sleep(0.05)
 
+    def kill(self) -> None:
+        """SIGKILL: Redis dies at once; with no persistence, a ``start()`` comes back empty."""
+        if self.process is not None and self.process.poll() is None:
+            self.process.kill()
+            self.process.wait(5)
+
+    def restart(self) -> RedisServer:
+        """Kills it and starts an empty one on the same port."""
+        self.kill()
+        return self.start()
+
+    def freeze(self) -> None:
+        """SIGSTOP: connections stay open and are accepted, nothing is answered."""
+        assert self.process is not None
+        self.process.send_signal(signal.SIGSTOP)
+
+    def thaw(self) -> None:
+        assert self.process is not None
+        self.process.send_signal(signal.SIGCONT)
+
     def stop(self) -> None:
         if self.process is not None and self.process.poll() is None:
+            self.process.send_signal(signal.SIGCONT)  # a frozen server cannot exit
             self.process.terminate()
             try:
                 self.process.wait(5)

@@ -10,6 +10,7 @@ overlap checks) atomic across processes sharing the file too.
 
 from __future__ import annotations
 
+import contextlib
 import os
 import sqlite3
 import threading
@@ -62,11 +63,18 @@ class Database:
             cur.execute(begin)
             try:
                 yield cur
-            except BaseException:
-                self._conn.rollback()
-                raise
-            else:
+                # A COMMIT can fail too (disk full, I/O error, a deferred constraint): the
+                # transaction must not stay open, or every later statement would join it.
                 cur.execute("COMMIT")
+            except BaseException:
+                self._rollback()
+                raise
+
+    def _rollback(self) -> None:
+        if self._conn.in_transaction:
+            # if even that fails, the connection is unusable: the caller's error says why
+            with contextlib.suppress(sqlite3.Error):
+                self._conn.rollback()
 
     def write(self) -> Any:
         """``with db.write() as cur:`` runs the block in one ``BEGIN IMMEDIATE`` transaction."""

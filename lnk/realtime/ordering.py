@@ -1,0 +1,98 @@
+"""Each conversation's ``newMessage``s reach this process's sockets in ``seq`` order.
+
+Events of one conversation may reach a process out of order: raised by concurrent requests of
+this process, or published by other processes through the message queue while this one raises
+its own. The gate remembers the last ``seq`` delivered per conversation; a message that arrives
+ahead of a gap is held until the gap fills, or for at most ``hold`` seconds (the missing one may
+have been lost with the queue; clients then catch up with ``afterSeq``). Repeats and late
+arrivals go out at once: clients dedupe by message id.
+"""
+
+from __future__ import annotations
+
+import threading
+import time
+from collections import OrderedDict
+from collections.abc import Callable
+from typing import Any
+
+Deliver = Callable[[], Any]
+
+
+def conversation_seq(event: str, data: Any) -> tuple[str, int] | None:
+    """``(conversationId, seq)`` of a ``newMessage`` payload, else None."""
+    if event != "newMessage" or not isinstance(data, dict):
+        return None
+    message = data.get("message")
+    conversation_id = data.get("conversationId")
+    seq = message.get("seq") if isinstance(message, dict) else None
+    if isinstance(conversation_id, str) and isinstance(seq, int):
+        return conversation_id, seq
+    return None
+
+
+class SeqGate:
+    def __init__(self, hold: float = 1.0, max_conversations: int = 100_000) -> None:
+        self.hold = hold
+        self.max_conversations = max_conversations
+        self._last: OrderedDict[str, int] = OrderedDict()
+        self._held: dict[str, dict[int, tuple[float, Deliver]]] = {}
+        self._lock = threading.RLock()  # deliveries happen under it, so they keep their order
+
+    def submit(self, conversation_id: str, seq: int, deliver: Deliver) -> None:
+        with self._lock:
+            last = self._last.get(conversation_id)
+            if last is not None and seq > last + 1:
+                held = self._held.setdefault(conversation_id, {})
+                held.setdefault(seq, (time.monotonic() + self.hold, deliver))
+                return
+            deliver()
+            if last is None or seq > last:
+                self._remember(conversation_id, seq)
+                self._release(conversation_id)
+
+    def _remember(self, conversation_id: str, seq: int) -> None:
+        self._last[conversation_id] = seq
+        self._last.move_to_end(conversation_id)
+        while len(self._last) > self.max_conversations:
+            oldest = next(iter(self._last))
+            self._flush(oldest)
+            del self._last[oldest]
+
+    def _release(self, conversation_id: str) -> None:
+        """Delivers the held messages that now follow without a gap."""
+        held = self._held.get(conversation_id)
+        while held:
+            nxt = self._last[conversation_id] + 1
+            item = held.pop(nxt, None)
+            if item is None:
+                break
+            item[1]()
+            self._last[conversation_id] = nxt
+        if not held:
+            self._held.pop(conversation_id, None)
+
+    def _flush(self, conversation_id: str) -> None:
+        held = self._held.pop(conversation_id, {})
+        for seq in sorted(held):
+            held[seq][1]()
+            if seq > self._last.get(conversation_id, 0):
+                self._last[conversation_id] = seq
+
+    def release_due(self, now: float | None = None) -> int:
+        """Gives up waiting for gaps older than ``hold``; returns how many were delivered."""
+        if not self._held:
+            return 0
+        now = time.monotonic() if now is None else now
+        count = 0
+        with self._lock:
+            for conversation_id in list(self._held):
+                held = self._held[conversation_id]
+                if min(deadline for deadline, _ in held.values()) <= now:
+                    count += len(held)
+                    self._flush(conversation_id)
+        return count
+
+    @property
+    def held(self) -> int:
+        return sum(len(h) for h in self._held.values())
