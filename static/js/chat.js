@@ -312,9 +312,15 @@
     const id = openId();
     const list = messageList();
     if (!id || !list || byId("newer-sentinel")) return Promise.resolve();
-    let max = 0;
-    list.querySelectorAll(":scope > li.msg[data-seq]").forEach(function (el) { max = Math.max(max, Number(el.dataset.seq)); });
+    const seqs = [];
+    list.querySelectorAll(":scope > li.msg[data-seq]").forEach(function (el) { seqs.push(Number(el.dataset.seq)); });
+    seqs.sort(function (x, y) { return x - y; });
+    const max = seqs.length ? seqs[seqs.length - 1] : 0;
     let after = Math.max(0, max - overlap);
+    // A hole in what the page holds (a push that never arrived): catch up from before it.
+    for (let i = 1; i < seqs.length; i++) {
+      if (seqs[i] > seqs[i - 1] + 1) { after = Math.min(after, seqs[i - 1]); break; }
+    }
     function page() {
       return get("/chat/" + id + "/messages?afterSeq=" + after + "&limit=100").then(function (r) {
         if (!r.ok || openId() !== id) return;

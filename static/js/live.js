@@ -211,6 +211,14 @@
       });
     });
 
+    // The server may have missed events (its message queue was away): catch up as after a drop.
+    socket.on("resync", function () {
+      state.asked.clear();
+      askPresence();
+      chat.catchUp(30);
+      chat.refreshList();
+      chat.refreshReceiptsAll();
+    });
     socket.on("newMessage", function (data) {
       const cid = data.conversationId;
       const message = data.message || {};

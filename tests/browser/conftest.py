@@ -47,13 +47,18 @@ def browser() -> Iterator:
 
 @pytest.fixture
 def signed_in(browser, live_server) -> Iterator[Callable]:  # noqa: F811
-    """``signed_in(user, viewport=DESKTOP, timezone_id=None)``: a page of a fresh browser
-    context (in that IANA time zone, if given), logged in through the login form, on /chat.
-    Fails the test on page errors or external requests."""
+    """``signed_in(user, viewport=DESKTOP, timezone_id=None, url=live_server.url)``: a page of a
+    fresh browser context (in that IANA time zone, if given), logged in through the login form,
+    on /chat. Fails the test on page errors or external requests."""
     contexts = []
     problems: list[str] = []
 
-    def open_page(user: TestUser, viewport: dict | None = None, timezone_id: str | None = None):
+    def open_page(
+        user: TestUser,
+        viewport: dict | None = None,
+        timezone_id: str | None = None,
+        url: str | None = None,
+    ):
         options = {"timezone_id": timezone_id} if timezone_id else {}
         context = browser.new_context(viewport=viewport or DESKTOP, **options)
         contexts.append(context)
@@ -66,7 +71,7 @@ def signed_in(browser, live_server) -> Iterator[Callable]:  # noqa: F811
                 problems.append(f"external request: {request.url}")
 
         page.on("request", check_host)
-        page.goto(live_server.url + "/login")
+        page.goto((url or live_server.url) + "/login")
         page.fill("#username", user.username)
         page.fill("#password", user.password)
         page.click("button[type=submit]")

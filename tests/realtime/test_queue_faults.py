@@ -9,7 +9,7 @@ import pytest
 
 from tests.support.api import Api
 from tests.support.chaos import Sender, Watcher, wait_for_all
-from tests.support.live_server import LiveServer
+from tests.support.cluster import start_pair
 from tests.support.net import wait_until
 from tests.support.redis_server import RedisServer
 from tests.support.sockets import SocketClient
@@ -31,20 +31,7 @@ def redis():
 
 
 def start_cluster(redis: RedisServer, tmp_path, env: dict | None = None):
-    shared = {
-        "sqlite_path": tmp_path / "shared.sqlite3",
-        "upload_dir": tmp_path / "uploads",
-        "redis_url": redis.url,
-        "ratelimit": True,
-        "env": {**ENV, **(env or {})},
-    }
-    a = LiveServer(tmp_path / "a", name="a", **shared).start()
-    try:
-        b = LiveServer(tmp_path / "b", name="b", **shared).start()
-    except Exception:
-        a.stop()
-        raise
-    return a, b
+    return start_pair(redis, tmp_path, {**ENV, **(env or {})})
 
 
 @pytest.fixture
