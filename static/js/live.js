@@ -215,9 +215,7 @@
     socket.on("resync", function () {
       state.asked.clear();
       askPresence();
-      chat.catchUp(30);
-      chat.refreshList();
-      chat.refreshReceiptsAll();
+      chat.resync();
     });
     socket.on("newMessage", function (data) {
       const cid = data.conversationId;
