@@ -19,16 +19,23 @@ from typing import Any
 Deliver = Callable[[], Any]
 
 
-def conversation_seq(event: str, data: Any) -> tuple[str, int] | None:
-    """``(conversationId, seq)`` of a ``newMessage`` payload, else None."""
+def conversation_seq(event: str, data: Any, rooms: Any = None) -> tuple[str, int] | None:
+    """``(stream, seq)`` of a ``newMessage`` payload, else None. A stream is a conversation as
+    one kind of room hears it (``api:``/``page:`` user rooms get different views of a message,
+    each view in seq order)."""
     if event != "newMessage" or not isinstance(data, dict):
         return None
     message = data.get("message")
     conversation_id = data.get("conversationId")
     seq = message.get("seq") if isinstance(message, dict) else None
     if isinstance(conversation_id, str) and isinstance(seq, int):
-        return conversation_id, seq
+        return f"{conversation_id}|{_room_kind(rooms)}", seq
     return None
+
+
+def _room_kind(rooms: Any) -> str:
+    first = rooms[0] if isinstance(rooms, list | tuple) and rooms else rooms
+    return first.split(":", 1)[0] if isinstance(first, str) else ""
 
 
 class SeqGate:
@@ -36,7 +43,9 @@ class SeqGate:
         self.hold = hold
         self.max_conversations = max_conversations
         self._last: OrderedDict[str, int] = OrderedDict()
-        self._held: dict[str, dict[int, tuple[float, Deliver]]] = {}
+        # conversation -> seq -> (deadline, deliveries): one message may be several emits (the
+        # JSON for API sockets, rendered views for pages), all held and released together
+        self._held: dict[str, dict[int, tuple[float, list[Deliver]]]] = {}
         self._lock = threading.RLock()  # deliveries happen under it, so they keep their order
 
     def submit(self, conversation_id: str, seq: int, deliver: Deliver) -> None:
@@ -44,7 +53,7 @@ class SeqGate:
             last = self._last.get(conversation_id)
             if last is not None and seq > last + 1:
                 held = self._held.setdefault(conversation_id, {})
-                held.setdefault(seq, (time.monotonic() + self.hold, deliver))
+                held.setdefault(seq, (time.monotonic() + self.hold, []))[1].append(deliver)
                 return
             deliver()
             if last is None or seq > last:
@@ -67,7 +76,8 @@ class SeqGate:
             item = held.pop(nxt, None)
             if item is None:
                 break
-            item[1]()
+            for deliver in item[1]:
+                deliver()
             self._last[conversation_id] = nxt
         if not held:
             self._held.pop(conversation_id, None)
@@ -75,7 +85,8 @@ class SeqGate:
     def _flush(self, conversation_id: str) -> None:
         held = self._held.pop(conversation_id, {})
         for seq in sorted(held):
-            held[seq][1]()
+            for deliver in held[seq][1]:
+                deliver()
             if seq > self._last.get(conversation_id, 0):
                 self._last[conversation_id] = seq
 
@@ -89,10 +100,10 @@ class SeqGate:
             for conversation_id in list(self._held):
                 held = self._held[conversation_id]
                 if min(deadline for deadline, _ in held.values()) <= now:
-                    count += len(held)
+                    count += sum(len(d) for _, d in held.values())
                     self._flush(conversation_id)
         return count
 
     @property
     def held(self) -> int:
-        return sum(len(h) for h in self._held.values())
+        return sum(len(d) for h in self._held.values() for _, d in h.values())

@@ -73,7 +73,7 @@ class OrderedManager(_GateMixin, DisconnectLoginRooms, socketio.Manager):
         self.gate = gate
 
     def emit(self, event, data, namespace, room=None, skip_sid=None, callback=None, to=None, **kw):  # type: ignore[no-untyped-def]  # noqa: E501
-        key = conversation_seq(event, data) if callback is None else None
+        key = conversation_seq(event, data, to or room) if callback is None else None
         if key is None:
             return super().emit(
                 event, data, namespace, room=room, skip_sid=skip_sid, callback=callback, to=to, **kw
@@ -285,7 +285,7 @@ class QueueManager(_GateMixin, DisconnectLoginRooms, socketio.RedisManager):
         payload = data[0] if isinstance(data, list) and len(data) == 1 else None
         key = None
         if message.get("callback") is None and not message.get("binary"):
-            key = conversation_seq(message.get("event", ""), payload)
+            key = conversation_seq(message.get("event", ""), payload, message.get("room"))
         if key is None:
             return super()._handle_emit(message)
         self._start_gate_ticker()
