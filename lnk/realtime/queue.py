@@ -46,23 +46,33 @@ Missed = Callable[[str], None]  # called with the reason when this process may h
 
 
 class _GateMixin:
+    """Runs the gate's timeout release while (and only while) it holds messages."""
+
     gate: SeqGate
     server: Any
+    _ticking = False
+    _tick_lock = threading.Lock()
 
-    def _start_gate_ticker(self) -> None:
-        if getattr(self, "_gate_ticker", False):
-            return
-        self._gate_ticker = True
+    def _gated(self, stream: str, seq: int, deliver: Callable[[], Any]) -> None:
+        self.gate.submit(stream, seq, deliver)
+        if self.gate.held and not self._ticking:
+            with self._tick_lock:
+                if self._ticking:
+                    return
+                self._ticking = True
+            self.server.start_background_task(self._tick)
 
-        def tick() -> None:
-            while True:
-                self.server.sleep(self.gate.hold / 3)
-                try:
-                    self.gate.release_due()
-                except Exception:
-                    log.exception("releasing held messages failed")
-
-        self.server.start_background_task(tick)
+    def _tick(self) -> None:
+        while True:
+            self.server.sleep(self.gate.hold / 4)
+            try:
+                self.gate.release_due()
+            except Exception:
+                log.exception("releasing held messages failed")
+            with self._tick_lock:
+                if not self.gate.held:
+                    self._ticking = False
+                    return
 
 
 class OrderedManager(_GateMixin, DisconnectLoginRooms, socketio.Manager):
@@ -78,9 +88,8 @@ class OrderedManager(_GateMixin, DisconnectLoginRooms, socketio.Manager):
             return super().emit(
                 event, data, namespace, room=room, skip_sid=skip_sid, callback=callback, to=to, **kw
             )
-        self._start_gate_ticker()
         parent = super()
-        self.gate.submit(
+        self._gated(
             *key,
             lambda: parent.emit(event, data, namespace, room=room, skip_sid=skip_sid, to=to, **kw),
         )
@@ -288,7 +297,6 @@ class QueueManager(_GateMixin, DisconnectLoginRooms, socketio.RedisManager):
             key = conversation_seq(message.get("event", ""), payload, message.get("room"))
         if key is None:
             return super()._handle_emit(message)
-        self._start_gate_ticker()
         parent = super()
-        self.gate.submit(*key, lambda: parent._handle_emit(message))
+        self._gated(*key, lambda: parent._handle_emit(message))
         return None

@@ -194,3 +194,21 @@ def test_one_process_delivers_each_conversation_in_seq_order(cluster, people):
     finally:
         for watcher in watchers:
             watcher.close()
+
+
+def test_the_users_of_a_crashed_process_go_offline_within_ten_seconds_by_default(redis, tmp_path):
+    a, b = start_pair(redis, tmp_path, {"LNK_OFFLINE_GRACE": "0.5"})  # default heartbeat TTL
+    api = Api(a.url)
+    try:
+        alice, carol = api.users(2, "crash")
+        api.direct(alice, carol)
+        alice_on_a = SocketClient(a.url, alice.access_token).connect()
+        SocketClient(b.url, carol.access_token).connect()
+        alice_on_a.wait_for("userOnline", lambda d: d["userId"] == carol.id)
+        b.kill()
+        alice_on_a.wait_for("userOffline", lambda d: d["userId"] == carol.id, timeout=10)
+        alice_on_a.close()
+    finally:
+        api.close()
+        b.stop()
+        a.stop()
