@@ -51,7 +51,9 @@ ERROR_MEANING = {
     416: "The range cannot be satisfied.",
     422: "The request is not valid; ``errors`` names the fields.",
     429: "Rate limited; retry after ``Retry-After`` seconds.",
-    503: "Overloaded (the worker pool is full); retry after ``Retry-After`` seconds.",
+    503: "``overloaded`` (the worker pool is full) or ``unavailable`` (storage cannot serve "
+    "for now: disk full, I/O error, database busy or unreachable; nothing was changed); retry "
+    "after ``Retry-After`` seconds.",
 }
 SUCCESS = {200: "OK", 201: "Created", 204: "No Content", 206: "Partial Content"}
 INFO = {
@@ -163,7 +165,7 @@ def _successes(op: Operation, refs: dict) -> dict:
 
 
 def _problems(op: Operation, refs: dict) -> dict:
-    codes = set(op.errors)
+    codes = set(op.errors) | {503}  # every operation may find storage unavailable
     if op.auth:
         codes |= {401, 403}
     if op.body is not None:
