@@ -4,8 +4,10 @@ Events of one conversation may reach a process out of order: raised by concurren
 this process, or published by other processes through the message queue while this one raises
 its own. The gate remembers the last ``seq`` delivered per conversation; a message that arrives
 ahead of a gap is held until the gap fills, or for at most ``hold`` seconds (the missing one may
-have been lost with the queue; clients then catch up with ``afterSeq``). Repeats and late
-arrivals go out at once: clients dedupe by message id.
+have been lost with the queue; clients then catch up with ``afterSeq``). The first message of a
+conversation this process sees, unless it is seq 1, waits ``first_hold`` (a quarter second) for
+its predecessor, which may be in flight from another process. Repeats and late arrivals go out at
+once: clients dedupe by message id.
 """
 
 from __future__ import annotations
@@ -39,8 +41,11 @@ def _room_kind(rooms: Any) -> str:
 
 
 class SeqGate:
-    def __init__(self, hold: float = 1.0, max_conversations: int = 100_000) -> None:
+    def __init__(
+        self, hold: float = 1.0, first_hold: float = 0.25, max_conversations: int = 100_000
+    ) -> None:
         self.hold = hold
+        self.first_hold = first_hold
         self.max_conversations = max_conversations
         self._last: OrderedDict[str, int] = OrderedDict()
         # conversation -> seq -> (deadline, deliveries): one message may be several emits (the
@@ -51,14 +56,20 @@ class SeqGate:
     def submit(self, conversation_id: str, seq: int, deliver: Deliver) -> None:
         with self._lock:
             last = self._last.get(conversation_id)
+            if last is None and seq > 1:
+                self._hold(conversation_id, seq, deliver, self.first_hold)
+                return
             if last is not None and seq > last + 1:
-                held = self._held.setdefault(conversation_id, {})
-                held.setdefault(seq, (time.monotonic() + self.hold, []))[1].append(deliver)
+                self._hold(conversation_id, seq, deliver, self.hold)
                 return
             deliver()
             if last is None or seq > last:
                 self._remember(conversation_id, seq)
                 self._release(conversation_id)
+
+    def _hold(self, conversation_id: str, seq: int, deliver: Deliver, wait: float) -> None:
+        held = self._held.setdefault(conversation_id, {})
+        held.setdefault(seq, (time.monotonic() + wait, []))[1].append(deliver)
 
     def _remember(self, conversation_id: str, seq: int) -> None:
         self._last[conversation_id] = seq
@@ -71,7 +82,7 @@ class SeqGate:
     def _release(self, conversation_id: str) -> None:
         """Delivers the held messages that now follow without a gap."""
         held = self._held.get(conversation_id)
-        while held:
+        while held and conversation_id in self._last:
             nxt = self._last[conversation_id] + 1
             item = held.pop(nxt, None)
             if item is None:
