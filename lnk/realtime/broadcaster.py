@@ -124,7 +124,9 @@ class Broadcaster:
         except Exception:  # the API sockets were served; the pages catch up instead
             log.exception("rendering %s for pages failed", name)
             self.hub.emit(
-                "resync", {"conversationId": message.conversation_id}, [page_room(u) for u in users]
+                "resync",
+                {"reason": "render_failed", "conversationId": message.conversation_id},
+                [page_room(u) for u in users],
             )
             return
         for variant in variants:

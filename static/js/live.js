@@ -211,7 +211,8 @@
       });
     });
 
-    // The server may have missed events (its message queue was away): catch up as after a drop.
+    // The server may have dropped events for this socket (its message queue was away, or a
+    // render failed): catch up as after a reconnect, presence included.
     socket.on("resync", function () {
       state.asked.clear();
       askPresence();
@@ -245,8 +246,6 @@
     socket.on("messageRead", function (data) {
       if (data.conversationId === openId()) push.receipts(data);
     });
-    // The server asks for a catch-up (it may have dropped events for this socket).
-    socket.on("resync", function () { chat.resync(); });
     socket.on("userTyping", function (data) {
       if (data.conversationId === openId() && data.userId !== me) setTyping(data.userId, data.typing);
     });

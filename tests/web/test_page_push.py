@@ -144,4 +144,4 @@ def test_the_broadcaster_sends_json_to_api_rooms_views_to_page_rooms_and_resync_
         ("newMessage", [f"api:{u.id}" for u in users]),
         ("resync", [f"page:{u.id}" for u in users]),
     ]
-    assert hub.emits[1][1] == {"conversationId": cid}
+    assert hub.emits[1][1] == {"reason": "render_failed", "conversationId": cid}
