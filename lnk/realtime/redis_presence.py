@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import logging
 import threading
+import time
 import uuid
 from collections.abc import Iterable
 
@@ -23,6 +24,10 @@ from lnk.realtime.presence import Offline, PresenceRegistry
 from lnk.redis_link import RedisHealth, connect
 
 log = logging.getLogger(__name__)
+
+# Announcements owed from a Redis outage wait this long once it is back, so that the other
+# processes' listeners (retrying every half second) have resubscribed and hear them.
+SETTLE_SECONDS = 1.0
 
 _CONNECT = """
 redis.call('HSET', KEYS[1], ARGV[1], ARGV[2])
@@ -114,6 +119,7 @@ class RedisPresence(PresenceRegistry):
         self._owed_disconnects: list[tuple[str, str, float]] = []  # (user id, sid, when)
         self._owed_online: set[str] = set()  # registered late: announce once Redis has them
         self._announce: list[str] = []
+        self._announce_later: list[tuple[float, str]] = []  # (not before, user id)
         # One write at a time per process: a heartbeat's snapshot of the live sockets must not
         # be overtaken by a connect or disconnect of the same process.
         self._lock = threading.RLock()
@@ -224,8 +230,10 @@ class RedisPresence(PresenceRegistry):
         with self._lock:
             owed = self._owed_disconnects
             for index, (user_id, sid, when) in enumerate(owed):
-                try:
-                    self._write_disconnect(user_id, sid, when)
+                try:  # not announced before the others' listeners are back (see SETTLE_SECONDS)
+                    self._write_disconnect(
+                        user_id, sid, max(when, now + SETTLE_SECONDS - self.grace)
+                    )
                 except redis.RedisError:
                     self._owed_disconnects = owed[index:]
                     raise
@@ -236,7 +244,10 @@ class RedisPresence(PresenceRegistry):
             self._last_beat = now
             owed_online, self._owed_online = self._owed_online, set()
             local = set(self._local.values())
-            self._announce.extend(u for u in fresh if u in owed_online and u in local)
+            later = now + SETTLE_SECONDS
+            self._announce_later.extend(
+                (later, u) for u in fresh if u in owed_online and u in local
+            )
 
     def _reap_dead(self, now: float) -> list[Offline]:
         procs = [p for p in self.r.smembers(self.p + "procs") if p != self.proc]
@@ -251,7 +262,12 @@ class RedisPresence(PresenceRegistry):
                 gone.extend((u, now) for u in self._reap(args=[self.p, proc]))
         return gone
 
-    def take_online(self) -> list[str]:
+    def take_online(self, now: float | None = None) -> list[str]:
+        if self._announce_later:
+            now = time.time() if now is None else now
+            due = [u for t, u in self._announce_later if t <= now]
+            self._announce_later = [(t, u) for t, u in self._announce_later if t > now]
+            self._announce.extend(u for u in due if u in set(self._local.values()))
         announce, self._announce = self._announce, []
         return announce
 
