@@ -94,6 +94,13 @@ SERVER_EVENTS = [
         "by a new message.",
         e.ConversationUpdatedEvent,
     ),
+    ServerEvent(
+        "resync",
+        "This socket may have missed events: catch up every shown conversation with afterSeq "
+        "from the last seq held without a gap, refresh the conversation list and ask "
+        "getOnlineUsers again. Events are delivered at least once: dedupe by message id.",
+        e.ResyncEvent,
+    ),
     ServerEvent("connect_error", "The connection was refused.", e.ConnectError),
 ]
 

@@ -121,6 +121,17 @@ class UserOfflineEvent(Schema):
     last_seen_at: Instant
 
 
+class ResyncEvent(Schema):
+    reason: Literal["reconnected", "peer_backlog_dropped", "render_failed"] = Field(
+        description="reconnected: this process's link to the message queue was down; "
+        "peer_backlog_dropped: another process dropped events it could not publish; "
+        "render_failed: a page view could not be rendered (page sockets only)"
+    )
+    conversation_id: str | None = Field(
+        default=None, description="the conversation concerned, when only one is"
+    )
+
+
 class ConversationUpdatedEvent(Schema):
     conversation: ConversationOut = Field(description="as the recipient sees it")
 
