@@ -20,6 +20,7 @@ def test_a_page_catches_up_when_its_server_asks_it_to_resync(signed_in, tmp_path
     # A keeps at most one event for the queue: the others raised during the outage are dropped
     a, b = start_pair(redis, tmp_path, {"LNK_OUTBOX_MAX_EVENTS": "1"}, ratelimit=False)
     api = Api(a.url)
+    page = None
     try:
         alice = api.register("alice", display_name="Alice")
         bob = api.register("bob", display_name="Bob")
@@ -40,6 +41,8 @@ def test_a_page_catches_up_when_its_server_asks_it_to_resync(signed_in, tmp_path
         )
         assert seqs == [1, 2, 3, 4]
     finally:
+        if page is not None:
+            page.context.close()  # before its server goes away under it
         api.close()
         b.stop()
         a.stop()
