@@ -46,20 +46,35 @@ def seed_demo_data() -> dict:
 def register(app: Flask) -> None:
     @app.cli.command("create-admin")
     @click.argument("username")
-    @click.option("--password", prompt=True, hide_input=True, confirmation_prompt=True)
+    @click.option(
+        "--password",
+        default=None,
+        help="For a new user; for an existing one, replaces its password. 8-128 characters.",
+    )
     @click.option("--display-name", default=None)
-    def create_admin(username: str, password: str, display_name: str | None) -> None:
-        """Create a platform admin (or promote an existing user)."""
+    def create_admin(username: str, password: str | None, display_name: str | None) -> None:
+        """Create a platform admin, or make an existing user one. A new user's password (8-128
+        characters) is asked for unless --password gives it; an existing user keeps its password
+        unless --password gives a new one."""
         c = ctx()
         existing = accounts.find_by_username(c, username)
         try:
             if existing:
+                if password is not None:
+                    accounts.reset_password(c, existing.id, password)
                 accounts.grant_admin(c, existing.id)
-                click.echo(f"{username} is now an admin")
+                changed = " (password changed)" if password is not None else ""
+                click.echo(f"{username} is now an admin{changed}")
                 return
+            if password is None:
+                password = click.prompt(
+                    f"Password for the new admin {username} ({accounts.PASSWORD_RULE})",
+                    hide_input=True,
+                    confirmation_prompt=True,
+                )
             accounts.register(c, username, password, display_name, role="admin")
         except LnkError as error:
-            raise click.ClickException(error.message) from None
+            raise click.ClickException(_explained(error)) from None
         click.echo(f"created admin {username}")
 
     @app.cli.command("seed-demo")
@@ -68,3 +83,11 @@ def register(app: Flask) -> None:
         seed_demo_data()
         names = ", ".join(u for u, _ in DEMO_USERS)
         click.echo(f"demo users: {names} (password: {DEMO_PASSWORD})")
+
+
+def _explained(error: LnkError) -> str:
+    """``password: must be 8-128 characters`` rather than a bare ``invalid credentials format``."""
+    errors = getattr(error, "errors", None) or {}
+    if not errors:
+        return error.message
+    return "; ".join(f"{field}: {', '.join(problems)}" for field, problems in errors.items())

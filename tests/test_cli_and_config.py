@@ -161,3 +161,60 @@ def test_cors_origins_are_a_comma_separated_list_and_off_by_default(monkeypatch)
     assert Settings.from_env().cors_origins == ()
     monkeypatch.setenv("LNK_CORS_ORIGINS", " https://a.example/ ,http://localhost:5173,, ")
     assert Settings.from_env().cors_origins == ("https://a.example", "http://localhost:5173")
+
+
+def test_create_admin_promotes_without_asking_or_sets_the_given_password(app, client, make_user):
+    runner = app.test_cli_runner()
+    make_user("keeper", password="keeper-password")
+    promoted = runner.invoke(args=["create-admin", "keeper"], input="")
+    assert promoted.exit_code == 0, promoted.output
+    assert "Password" not in promoted.output and "keeper is now an admin" in promoted.output
+    kept = client.post(
+        "/api/auth/login", json={"username": "keeper", "password": "keeper-password"}
+    )
+    assert kept.status_code == 200 and kept.get_json()["user"]["role"] == "admin"
+
+    changed = runner.invoke(args=["create-admin", "keeper", "--password", "fresh-password"])
+    assert changed.exit_code == 0 and "password changed" in changed.output
+    login = client.post(
+        "/api/auth/login", json={"username": "keeper", "password": "fresh-password"}
+    )
+    assert login.status_code == 200
+
+
+def test_create_admin_states_the_password_rule(app):
+    runner = app.test_cli_runner()
+    asked = runner.invoke(args=["create-admin", "newroot"], input="short\nshort\n")
+    assert "(must be 8-128 characters)" in asked.output  # in the prompt
+    assert asked.exit_code != 0
+    assert "password: must be 8-128 characters" in asked.output
+    assert "invalid credentials format" not in asked.output
+    assert app.extensions["lnk"].store.users.get_by_username("newroot") is None
+
+
+def test_scripts_flask_creates_an_admin_without_an_activated_venv(tmp_path):
+    import os
+    import subprocess
+    from pathlib import Path
+
+    root = Path(__file__).resolve().parents[1]
+    env = {
+        key: value
+        for key, value in os.environ.items()
+        if key not in ("VIRTUAL_ENV", "FLASK_APP", "PYTHONPATH")
+    }
+    env.update(
+        SQLITE_PATH=str(tmp_path / "lnk.sqlite3"),
+        UPLOAD_DIR=str(tmp_path / "uploads"),
+        PATH="/usr/bin:/bin",
+    )
+    done = subprocess.run(
+        [str(root / "scripts" / "flask"), "create-admin", "root", "--password", "admin-password"],
+        cwd=tmp_path,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
+    assert done.returncode == 0, done.stderr
+    assert "created admin root" in done.stdout

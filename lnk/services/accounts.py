@@ -33,12 +33,16 @@ def _verify_password(ctx: ServiceContext, password_hash: str | None, password: s
     ctx.workers.run(verify)
 
 
+PASSWORD_MAX = 128
+PASSWORD_RULE = "must be 8-128 characters"
+
+
 def _check_credentials_shape(username: str, password: str) -> None:
     errors: dict[str, list[str]] = {}
     if not USERNAME_RE.match(username or ""):
         errors["username"] = ["must be 3-32 characters of letters, digits, '_', '.' or '-'"]
-    if not 8 <= len(password or "") <= 128:
-        errors["password"] = ["must be 8-128 characters"]
+    if not 8 <= len(password or "") <= PASSWORD_MAX:
+        errors["password"] = [PASSWORD_RULE]
     if errors:
         raise ValidationFailed("invalid credentials format", errors=errors)
 
@@ -106,6 +110,16 @@ def find_by_username(ctx: ServiceContext, username: str) -> User | None:
 def grant_admin(ctx: ServiceContext, user_id: str) -> User:
     """Makes a user a platform admin (operator command; no acting user)."""
     user = ctx.store.users.update(user_id, role="admin")
+    if user is None:
+        raise NotFound("no such user")
+    return user
+
+
+def reset_password(ctx: ServiceContext, user_id: str, password: str) -> User:
+    """Sets a new password (operator command; no acting user, no current password)."""
+    if not 8 <= len(password or "") <= PASSWORD_MAX:
+        raise ValidationFailed.field("password", PASSWORD_RULE)
+    user = ctx.store.users.update(user_id, password_hash=hash_password(ctx, password))
     if user is None:
         raise NotFound("no such user")
     return user
