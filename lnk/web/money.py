@@ -6,7 +6,7 @@ from __future__ import annotations
 from decimal import Decimal
 
 from babel import Locale, UnknownLocaleError
-from babel.numbers import format_currency
+from babel.numbers import format_currency, get_currency_name
 from flask import g, has_request_context, request
 
 DEFAULT_LOCALE = Locale("en", "US")
@@ -34,3 +34,20 @@ def price_text(amount: Decimal | float | int | None, currency: str | None) -> st
     if not currency:
         return f"{Decimal(amount):,.2f}"
     return format_currency(Decimal(amount), currency, locale=viewer_locale())
+
+
+COMMON_CURRENCIES = ("USD", "EUR", "GBP", "CAD", "AUD", "CHF", "JPY", "INR")
+
+
+def currency_choices() -> list[tuple[str, str]]:
+    """(code, label) for the currency picker: the common ones first, then every other currency
+    the service accepts, by code; labels in the viewer's language (``EUR · Euro``)."""
+    from lnk.services.packages import CURRENCIES
+
+    locale = viewer_locale()
+    rest = sorted(c for c in CURRENCIES if c not in COMMON_CURRENCIES)
+    return [
+        (code, f"{code} · {get_currency_name(code, locale=locale)}")
+        for code in [*COMMON_CURRENCIES, *rest]
+        if code in CURRENCIES
+    ]

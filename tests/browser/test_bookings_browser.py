@@ -68,3 +68,54 @@ def test_bookings_page_lists_both_sides_with_a_calendar_file(api, pair, signed_i
     expect(mine).to_contain_text("you are the provider")
     provider.screenshot(path=artifact("bookings-phone.png"), full_page=True)
     assert provider.evaluate("() => document.documentElement.scrollWidth") <= PHONE["width"]
+
+
+def test_a_booking_request_shows_its_price_asks_once_and_says_when_it_is_booked_for(
+    api,
+    pair,  # noqa: F811
+    signed_in,
+    live_server,
+):
+    from tests.browser.test_chat_browser import open_conversation
+
+    alice, bob, conversation_id, package = pair
+    start = (datetime.now(UTC) + timedelta(days=4)).replace(
+        hour=15, minute=0, second=0, microsecond=0
+    )
+    api.json(
+        "POST",
+        f"/api/conversations/{conversation_id}/messages/booking-request",
+        bob,
+        json={
+            "servicePackageId": package["id"],
+            "requestedStart": start.strftime("%Y-%m-%dT%H:%M:%SZ"),
+        },
+    )
+    page = signed_in(alice, timezone_id="Europe/Berlin")
+    open_conversation(page, conversation_id)
+    card = page.locator(".card--booking").last
+    expect(card).to_contain_text("€49.50")  # the price of the request
+    expect(card).to_contain_text("in 23 h")  # to answer
+    local = start.astimezone(BERLIN)
+    asked = []
+    page.on("dialog", lambda d: (asked.append(d.message), d.accept()))
+    card.get_by_role("button", name="Confirm").click()
+    expect(card.locator(".status")).to_have_text("Confirmed")
+    assert asked == [
+        f"Confirm Kitchen sink repair on {local.strftime('%a %-d %b %Y, %H:%M')} (Europe/Berlin)"
+        " for €49.50? This books it."
+    ]
+    expect(card.locator(".card-outcome")).to_contain_text(
+        f"Booked for {local.strftime('%a %-d %b, %H:%M')}"
+    )
+
+    # the currency is picked from a list, labelled in the viewer's language
+    page.goto(live_server.url + "/packages")
+    currency = page.get_by_label("Currency")
+    expect(currency).to_have_value("USD")
+    currency.select_option("GBP")
+    expect(currency.locator("option:checked")).to_have_text("GBP · British Pound")
+    page.get_by_label("Title").fill("Boiler service")
+    page.get_by_label("Price").fill("80")
+    page.get_by_role("button", name="Create package").click()
+    expect(page.locator("#package-list li").first).to_contain_text("£80.00")

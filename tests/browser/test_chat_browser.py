@@ -136,8 +136,16 @@ def test_an_offer_accepted_from_its_card_updates_both_screens_and_survives_reloa
     expect(bob_card).to_contain_text("€45.00")
     expect(bob_card.locator(".status")).to_have_text("Pending")
 
+    expect(bob_card).to_contain_text("Expiresin 47 h")  # dt, then dd
+    asked = []
+    bob_page.on("dialog", lambda d: (asked.append(d.message), d.accept()))
     bob_card.get_by_role("button", name="Accept").click()
     expect(bob_card.locator(".status")).to_have_text("Accepted")
+    assert asked == [
+        "Accept Kitchen sink repair for €45.00 (1 h 30 min)? This books it; you agree the time"
+        " in this chat."
+    ]  # asked once, with what, and for how much
+    expect(bob_card).to_contain_text("Booked · time to be agreed in this chat")
     expect(alice_card.locator(".status")).to_have_text("Accepted")
     expect(alice_card.get_by_role("button", name="Withdraw")).to_have_count(0)
 

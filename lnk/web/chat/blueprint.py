@@ -29,7 +29,7 @@ from lnk.errors import LnkError
 from lnk.services.search import search_terms
 from lnk.web.auth import session
 from lnk.web.errors import render_error
-from lnk.web.money import price_text
+from lnk.web.money import currency_choices, price_text
 
 bp = Blueprint("chat", __name__)
 
@@ -202,6 +202,16 @@ def linkify(text: str | None) -> Markup:
     return Markup("").join(parts)
 
 
+def expires_in(dt: datetime | None, now: datetime) -> str:
+    """``in 47 h`` (whole hours, rounded down, from an hour up), ``in 35 min``, or ``now``."""
+    if dt is None:
+        return ""
+    minutes = int((dt - now).total_seconds() // 60)
+    if minutes < 1:
+        return "now"
+    return f"in {minutes // 60} h" if minutes >= 60 else f"in {minutes} min"
+
+
 def install_filters(app: Flask) -> None:
     from lnk.presenters import iso, reactions_json
     from lnk.services.messages import preview_of
@@ -222,6 +232,8 @@ def install_filters(app: Flask) -> None:
     app.jinja_env.globals.update(
         day_label=lambda dt: day_label(dt, current_app.extensions["lnk"].clock.now()),
         zone_label=zone_label,
+        expires_in=lambda dt: expires_in(dt, current_app.extensions["lnk"].clock.now()),
+        currency_choices=currency_choices,
         preview=preview_of,
         reactions=lambda m: reactions_json(m.reactions),
         quick_reactions=QUICK_REACTIONS,
