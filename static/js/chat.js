@@ -56,7 +56,6 @@
       if (!prev || prev.dataset.day !== day) {
         const sep = document.createElement("li");
         sep.className = "day";
-        sep.setAttribute("role", "separator");
         sep.dataset.day = day;
         const label = document.createElement("span");
         label.textContent = el.dataset.dayLabel || day;
