@@ -64,7 +64,9 @@
 
   const icon = document.querySelector("link[rel=icon]");
   const plainIcon = icon ? icon.getAttribute("href") : null;
-  let logo = null;
+  // Loaded with the page, so that a count later costs no request.
+  const logo = new Image();
+  if (plainIcon) logo.src = plainIcon;
   /* The page title carries the unread count ("(3) Chats · LNK"); the favicon shows it too. */
   function paintFavicon() {
     if (!icon) return;
@@ -86,7 +88,7 @@
       g.fillText(match[1], 42, 23);
       icon.setAttribute("href", canvas.toDataURL("image/png"));
     };
-    if (!logo) { logo = new Image(); logo.onload = draw; logo.onerror = draw; logo.src = plainIcon; } else draw();
+    if (logo.complete) draw(); else logo.addEventListener("load", draw, { once: true });
   }
   const titleEl = document.querySelector("title");
   if (titleEl) new MutationObserver(paintFavicon).observe(titleEl, { childList: true, characterData: true, subtree: true });
