@@ -161,6 +161,7 @@ def message_json(message: Message) -> dict:
             "respondedAt": iso(request.responded_at),
             "price": None if request.price is None else money(request.price),
             "currency": request.currency,
+            "declinedBecause": request.declined_because,
         },
         "replyTo": None
         if message.reply_to is None

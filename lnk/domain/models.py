@@ -143,6 +143,9 @@ class BookingRequest:
     # if the provider changes the package meanwhile (None only on requests sent before).
     price: Decimal | None = None
     currency: str | None = None
+    # Why it was declined when the system declined it: "overlap" (the provider confirmed another
+    # booking at an overlapping time); None when a person declined it.
+    declined_because: str | None = None
 
 
 @dataclass

@@ -170,7 +170,10 @@ def _decline_overlapping(ctx: ServiceContext, confirmed: Message) -> None:
         ):
             continue
         updated = deals.transition(
-            ctx, other, "pending", replace(request, status="declined", responded_at=now)
+            ctx,
+            other,
+            "pending",
+            replace(request, status="declined", responded_at=now, declined_because="overlap"),
         )
         if updated is None:
             continue  # answered meanwhile by someone else

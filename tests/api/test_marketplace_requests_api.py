@@ -134,6 +134,9 @@ def test_confirming_declines_the_providers_overlapping_pending_requests(
     assert after["id"] not in by_id  # touching end to start is no overlap
     seen = client.get(f"/api/messages/{clash['id']}", headers=carol.headers).get_json()
     assert seen["bookingRequest"]["status"] == "declined"
+    assert seen["bookingRequest"]["declinedBecause"] == "overlap"  # said why
+    mine_seen = client.get(f"/api/messages/{mine}", headers=bob.headers).get_json()
+    assert mine_seen["bookingRequest"]["declinedBecause"] is None
     assert act(client, alice, after["id"], "booking/confirm").status_code == 200
 
 

@@ -119,3 +119,33 @@ def test_a_booking_request_shows_its_price_asks_once_and_says_when_it_is_booked_
     page.get_by_label("Price").fill("80")
     page.get_by_role("button", name="Create package").click()
     expect(page.locator("#package-list li").first).to_contain_text("£80.00")
+
+
+def test_a_request_declined_for_an_overlap_says_so(api, pair, signed_in):  # noqa: F811
+    from tests.browser.test_chat_browser import open_conversation
+
+    alice, bob, conversation_id, package = pair
+    start = (datetime.now(UTC) + timedelta(days=5)).replace(
+        hour=10, minute=0, second=0, microsecond=0
+    )
+    sent = []
+    for at in (start, start + timedelta(minutes=30)):
+        sent.append(
+            api.json(
+                "POST",
+                f"/api/conversations/{conversation_id}/messages/booking-request",
+                bob,
+                json={
+                    "servicePackageId": package["id"],
+                    "requestedStart": at.strftime("%Y-%m-%dT%H:%M:%SZ"),
+                },
+            )
+        )
+    page = signed_in(bob)
+    open_conversation(page, conversation_id)
+    api.json("POST", f"/api/messages/{sent[0]['id']}/booking/confirm", alice)
+    declined = page.locator(f"#message-{sent[1]['id']} .card--booking")
+    expect(declined.locator(".status")).to_have_text("Declined")
+    expect(declined).to_contain_text(
+        "Declined: the time overlapped a booking the provider had just confirmed"
+    )

@@ -284,6 +284,7 @@ def request_to_doc(request: BookingRequest) -> Doc:
         "respondedAt": dt_or_none(request.responded_at),
         "price": None if request.price is None else to_decimal128(request.price),
         "currency": request.currency,
+        "declinedBecause": request.declined_because,
     }
 
 
@@ -301,6 +302,7 @@ def request_from_doc(doc: Doc) -> BookingRequest:
         responded_at=from_bson_dt(doc.get("respondedAt")),
         price=None if doc.get("price") is None else from_decimal128(doc["price"]),
         currency=doc.get("currency"),
+        declined_because=doc.get("declinedBecause"),
     )
 
 

@@ -127,6 +127,7 @@ def request_to_json(r: BookingRequest | None) -> str | None:
             "responded_at": to_ms(r.responded_at),
             "price": None if r.price is None else str(r.price),
             "currency": r.currency,
+            "declined_because": r.declined_because,
         }
     )
 

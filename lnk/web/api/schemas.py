@@ -337,6 +337,11 @@ class BookingRequestOut(Schema):
         None, description="the package price when the request was sent; the booking uses it"
     )
     currency: str | None = None
+    declined_because: Literal["overlap"] | None = Field(
+        None,
+        description="set when the server declined it: `overlap` means the provider confirmed "
+        "another booking at an overlapping time",
+    )
 
 
 class ReplyOut(Schema):
