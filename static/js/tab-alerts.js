@@ -64,31 +64,25 @@
 
   const icon = document.querySelector("link[rel=icon]");
   const plainIcon = icon ? icon.getAttribute("href") : null;
-  // Loaded with the page, so that a count later costs no request.
-  const logo = new Image();
-  if (plainIcon) logo.src = plainIcon;
-  /* The page title carries the unread count ("(3) Chats · LNK"); the favicon shows it too. */
+  /* The page title carries the unread count ("(3) Chats · LNK"); the favicon shows it too,
+     drawn on a canvas (no request). */
   function paintFavicon() {
     if (!icon) return;
     const match = /^\((\d+\+?)\) /.exec(document.title);
     if (!match) { if (icon.getAttribute("href") !== plainIcon) icon.setAttribute("href", plainIcon); return; }
-    const draw = function () {
-      const canvas = document.createElement("canvas");
-      canvas.width = canvas.height = 64;
-      const g = canvas.getContext("2d");
-      if (logo.complete && logo.naturalWidth) g.drawImage(logo, 0, 0, 64, 64);
-      g.fillStyle = "#c92a2a";
-      g.beginPath();
-      g.arc(42, 22, 22, 0, 2 * Math.PI);
-      g.fill();
-      g.fillStyle = "#fff";
-      g.font = "bold " + (match[1].length > 2 ? 20 : 28) + "px sans-serif";
-      g.textAlign = "center";
-      g.textBaseline = "middle";
-      g.fillText(match[1], 42, 23);
-      icon.setAttribute("href", canvas.toDataURL("image/png"));
-    };
-    if (logo.complete) draw(); else logo.addEventListener("load", draw, { once: true });
+    const canvas = document.createElement("canvas");
+    canvas.width = canvas.height = 64;
+    const g = canvas.getContext("2d");
+    g.fillStyle = "#3b5bdb";
+    g.beginPath();
+    g.arc(32, 32, 32, 0, 2 * Math.PI);
+    g.fill();
+    g.fillStyle = "#fff";
+    g.font = "bold " + (match[1].length > 2 ? 26 : 36) + "px sans-serif";
+    g.textAlign = "center";
+    g.textBaseline = "middle";
+    g.fillText(match[1], 32, 34);
+    icon.setAttribute("href", canvas.toDataURL("image/png"));
   }
   const titleEl = document.querySelector("title");
   if (titleEl) new MutationObserver(paintFavicon).observe(titleEl, { childList: true, characterData: true, subtree: true });
