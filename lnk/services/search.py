@@ -2,26 +2,14 @@
 
 from __future__ import annotations
 
-import re
-import unicodedata
-
 from lnk.domain.models import Conversation, Message, User
+from lnk.domain.search_text import query_terms
 from lnk.errors import ValidationFailed
 from lnk.services.context import ServiceContext
 from lnk.services.conversations import require_participant
 from lnk.services.deadlines import as_seen
 from lnk.services.pagination import clamp_limit, decode_cursor, encode_cursor
 from lnk.services.previews import with_live_replies
-
-TERM_RE = re.compile(r"[^\W_]+", re.UNICODE)
-MAX_TERMS = 8
-
-
-def search_terms(q: str) -> list[str]:
-    """Lower-cased runs of letters and digits, accents folded (``Café`` finds ``cafe``)."""
-    folded = unicodedata.normalize("NFKD", q or "")
-    folded = "".join(ch for ch in folded if not unicodedata.combining(ch)).lower()
-    return list(dict.fromkeys(TERM_RE.findall(folded)))[:MAX_TERMS]
 
 
 def search_messages(
@@ -35,7 +23,7 @@ def search_messages(
 ) -> tuple[list[tuple[Message, Conversation]], str | None]:
     if not 1 <= len(q or "") <= 200:
         raise ValidationFailed.field("q", "must be 1-200 characters")
-    terms = search_terms(q)
+    terms = query_terms(q)
     if not terms:
         raise ValidationFailed.field("q", "must contain at least one letter or digit")
     if conversation_id:

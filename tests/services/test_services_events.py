@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import pytest
 
+from lnk.domain import search_text
 from lnk.domain.events import (
     ConversationUpdated,
     MessageResent,
@@ -12,7 +13,7 @@ from lnk.domain.events import (
     MessageUpdated,
 )
 from lnk.errors import Conflict, Forbidden, NotFound, ValidationFailed
-from lnk.services import accounts, conversations, messages, reads, search
+from lnk.services import accounts, conversations, messages, reads
 from lnk.services.moderation import has_contact_info
 
 pytestmark = pytest.mark.both_engines
@@ -124,7 +125,7 @@ def test_preview_of_each_message_type(ctx, people, direct):
     ],
 )
 def test_search_terms(q, terms):
-    assert search.search_terms(q) == terms
+    assert search_text.query_terms(q) == terms
 
 
 @pytest.mark.parametrize(

@@ -18,6 +18,7 @@ import mongomock.gridfs
 import pytest
 from bson import Decimal128, ObjectId
 
+from lnk.domain import search_text
 from lnk.domain.models import Booking, Conversation, User
 from lnk.store.base import DuplicateError, NewMessage, OverlapError, Store, StoreError
 from lnk.store.mongo import MongoStore
@@ -97,6 +98,7 @@ def test_documents_use_object_ids_bson_dates_and_decimal128(mongo: MongoStore) -
     doc = mongo.db.messages.find_one({"_id": ObjectId(message.id)})
     assert doc["conversationId"] == ObjectId(group.id) and doc["senderId"] == ObjectId(alice.id)
     assert doc["words"] == ["42", "au", "brulee", "cafe", "creme", "lait", "naive"]
+    assert doc["words"] == search_text.words(message.content)
     package = mongo.packages.create(alice.id, "Cut", "", Decimal("19.90"), "EUR", 30, T0)
     stored = mongo.db.servicePackages.find_one({"_id": ObjectId(package.id)})
     assert stored["price"] == Decimal128("19.90") and package.price == Decimal("19.90")
@@ -214,6 +216,7 @@ def test_a_database_of_the_previous_version_loses_its_retired_indexes_and_collec
     mongo.db.messages.create_index(
         [("senderId", 1), ("clientId", 1)], name="sender_clientId_unique", unique=True
     )
+    mongo.db.messages.create_index([("words", 1)], name="words")  # search no longer uses it
     for collection in ("messageClientIds", "bookingLocks"):
         mongo.db[collection].insert_one({"_id": ObjectId()})
     alice, bob = _users(mongo, "alice", "bob")
@@ -221,7 +224,7 @@ def test_a_database_of_the_previous_version_loses_its_retired_indexes_and_collec
     _send(mongo, first, alice, client_id="c-1")
     restarted = MongoStore(mongo.db, units=mongo.units)
     names = set(mongo.db.messages.index_information())
-    assert "sender_clientId_unique" not in names
+    assert "sender_clientId_unique" not in names and "words" not in names
     assert "conversation_sender_clientId_unique" in names
     assert not {"messageClientIds", "bookingLocks"} & set(mongo.db.list_collection_names())
     again = _send(restarted, second, alice, client_id="c-1")

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from lnk.domain import search_text
 from lnk.store.base import Store
 
 
@@ -173,3 +174,30 @@ def test_a_rare_word_costs_the_same_however_long_the_callers_history(tmp_path) -
     assert len(store.messages.search(alice.id, ["quince"])) == 5
     store.close()
     assert longer <= shorter * 1.1, (shorter, longer)
+
+
+def test_both_engines_fold_and_split_words_with_the_one_tokeniser(store: Store, make) -> None:
+    alice, bob = make.users("alice", "bob")
+    direct = make.direct(alice, bob)
+    cafe = make.send(direct, alice, "Rendez-vous au Café crème?")
+    decomposed = make.send(direct, bob, "CAFE\u0301 NOIR")  # the accent as a combining mark
+    street = make.send(direct, alice, "Hauptstraße 5")
+    ligature = make.send(direct, bob, "Quarterly \ufb01nance review")  # the "fi" ligature
+    joined = make.send(direct, alice, "latte_macchiato")
+    make.send(direct, bob, "caffeine")  # "caf" starts it, "cafe" does not
+
+    def found(*terms: str) -> set[str]:
+        return {m.id for m in store.messages.search(alice.id, search_text.terms(terms))}
+
+    both = {cafe.id, decomposed.id}
+    assert found("café") == found("Café") == found("CAFÉ") == found("cafe\u0301") == both
+    assert found("cafe") == found("cafe", "CAFÉ") == both
+    assert len(found("CAF")) == len(found("caf")) == 3  # a prefix
+    assert found("CREME") == found("crème") == {cafe.id}
+    assert found("hauptstrasse") == found("HAUPTSTRASSE") == found("hauptstraße") == {street.id}
+    assert found("finance") == found("\ufb01n") == {ligature.id}
+    assert found("macchiato") == found("latte") == {joined.id}
+    assert found("rendez", "vous") == {cafe.id}
+    assert found("cafe", "noir") == {decomposed.id}
+    # the store folds raw terms itself, the same way
+    assert {m.id for m in store.messages.search(alice.id, ["CAFÉ"])} == both

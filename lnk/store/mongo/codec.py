@@ -9,7 +9,6 @@ the client was opened with ``tz_aware``. Money is Decimal128, never a float.
 from __future__ import annotations
 
 import re
-import unicodedata
 from collections.abc import Iterable
 from datetime import UTC, datetime
 from decimal import Decimal
@@ -34,8 +33,6 @@ from lnk.domain.models import (
 )
 
 Doc = dict[str, Any]
-
-_WORD = re.compile(r"[^\W_]+")
 
 
 # --- scalars ------------------------------------------------------------------------------
@@ -100,27 +97,6 @@ def from_decimal128(value: Any) -> Decimal:
     if isinstance(value, Decimal128):
         return value.to_decimal()
     return Decimal(str(value))
-
-
-def fold(text: str) -> str:
-    """Lower-case with accents removed (NFKD, combining marks dropped)."""
-    decomposed = unicodedata.normalize("NFKD", text)
-    return "".join(c for c in decomposed if not unicodedata.combining(c)).lower()
-
-
-def words_of(text: str) -> list[str]:
-    """The search keys of a text: sorted unique runs of letters and digits, folded."""
-    return sorted(set(_WORD.findall(fold(text))))
-
-
-def search_terms(terms: Iterable[str]) -> list[str]:
-    """Query terms folded the same way as ``words_of`` (a term may split, e.g. around '_')."""
-    out: list[str] = []
-    for term in terms:
-        for word in _WORD.findall(fold(term)):
-            if word not in out:
-                out.append(word)
-    return out
 
 
 def prefix_pattern(prefix: str) -> Regex[str]:

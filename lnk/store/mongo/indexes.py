@@ -109,7 +109,6 @@ INDEXES: dict[str, list[IndexModel]] = {
             name="flagged",
             partialFilterExpression={"flagged": True},
         ),
-        IndexModel([("words", ASCENDING)], name="words"),
         # search walks the caller's conversations newest first (merged across them)
         IndexModel([("conversationId", ASCENDING), ("_id", DESCENDING)], name=CONVERSATION_NEWEST),
     ],
@@ -174,7 +173,11 @@ INDEXES: dict[str, list[IndexModel]] = {
 # them are created).
 RETIRED: dict[str, list[str]] = {
     # clientIds were unique per sender; they are per sender per conversation.
-    MESSAGES: ["sender_clientId_unique"],
+    MESSAGES: [
+        "sender_clientId_unique",
+        # search is pinned to conversation_newest and reads ``words`` from the documents only
+        "words",
+    ],
 }
 # Stand-ins for transactions that units of work replaced (clientId reservations, booking locks).
 RETIRED_COLLECTIONS = ("messageClientIds", "bookingLocks")

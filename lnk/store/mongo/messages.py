@@ -10,6 +10,7 @@ from bson import ObjectId
 from pymongo import ASCENDING, DESCENDING, ReturnDocument
 from pymongo.errors import DuplicateKeyError
 
+from lnk.domain import search_text
 from lnk.domain.models import BookingRequest, Message, MessageRead, ServiceOffer
 from lnk.store.base import DuplicateError, MessageRepository, NewMessage, StoreError
 from lnk.store.mongo import indexes as ix
@@ -24,7 +25,6 @@ from lnk.store.mongo.codec import (
     ref,
     request_to_doc,
     to_bson_dt,
-    words_of,
 )
 from lnk.store.mongo.moderation import FlagQueue
 from lnk.store.mongo.reads import ReadTracking
@@ -147,7 +147,7 @@ class MongoMessageRepository(FlagQueue, MessageRepository):
             "flagged": new.flagged,
             "hiddenFor": [],
             "countsUnread": new.counts_unread,
-            "words": words_of(new.content),
+            "words": search_text.words(new.content),
         }
         if new.client_id is not None:
             doc["clientId"] = new.client_id
@@ -250,7 +250,13 @@ class MongoMessageRepository(FlagQueue, MessageRepository):
             return None
         doc = self._messages.find_one_and_update(
             {"_id": oid, "deleted": False},
-            {"$set": {"content": content, "editedAt": to_bson_dt(now), "words": words_of(content)}},
+            {
+                "$set": {
+                    "content": content,
+                    "editedAt": to_bson_dt(now),
+                    "words": search_text.words(content),
+                }
+            },
             return_document=_AFTER,
         )
         if doc is None:

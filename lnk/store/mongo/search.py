@@ -18,13 +18,13 @@ from typing import Any
 
 from pymongo import DESCENDING
 
+from lnk.domain import search_text
 from lnk.domain.models import Message
 from lnk.store.mongo.codec import (
     message_from_doc,
     parse_oid,
     prefix_pattern,
     ref,
-    search_terms,
 )
 from lnk.store.mongo.indexes import CONVERSATION_NEWEST
 from lnk.store.mongo.units import SessionCollection
@@ -40,7 +40,7 @@ def search_messages(
     before_id: str | None,
     limit: int,
 ) -> list[Message]:
-    folded = search_terms(terms)
+    folded = search_text.terms(terms)
     if not folded or limit <= 0:
         return []
     user = ref(user_id)

@@ -19,6 +19,8 @@ from contextlib import contextmanager
 from typing import TYPE_CHECKING, Any, TypeVar
 from urllib.request import pathname2url
 
+from lnk.domain import search_text
+
 if TYPE_CHECKING:
     from lnk.workers import WorkerPool
 
@@ -40,6 +42,7 @@ class Database:
             uri=path.startswith("file:"),
         )
         self._conn.row_factory = sqlite3.Row
+        register_functions(self._conn)
         self._lock = threading.RLock()
         self._read_only_uri = (
             None
@@ -124,6 +127,7 @@ class Database:
                 check_same_thread=False,  # closed by ``close`` from another thread
             )
             conn.row_factory = sqlite3.Row
+            register_functions(conn)
             self._readers[ident] = conn
         return query(conn)
 
@@ -137,6 +141,15 @@ class Database:
         self._readers.clear()
         with self._lock:
             self._conn.close()
+
+
+def register_functions(conn: sqlite3.Connection) -> None:
+    """``search_words(text)``: the text's index keys (``lnk.domain.search_text.words``), space
+    separated, which the full-text index stores (its ``ascii`` tokeniser splits them at the
+    spaces only, so the words are exactly the domain's)."""
+    conn.create_function(
+        "search_words", 1, lambda text: " ".join(search_text.words(text or "")), deterministic=True
+    )
 
 
 def placeholders(n: int) -> str:

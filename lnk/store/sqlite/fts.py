@@ -7,6 +7,11 @@ watermark (``fts_state.indexed_upto``, a messages rowid) records how far the ind
 search always sees every message), and from ``append`` once ``BATCH`` messages are waiting.
 Edits and deletes of rows already indexed are kept in step by the update/delete triggers; rows
 above the watermark are indexed later with whatever content they have by then.
+
+What is indexed is not the text but its words as the domain's one tokeniser makes them
+(``lnk.domain.search_text.words``, the SQL function ``search_words``), in a contentless index
+whose ``ascii`` tokeniser only splits them at the spaces between them: MongoDB stores the same
+words, so both engines find the same messages.
 """
 
 from __future__ import annotations
@@ -42,6 +47,31 @@ MIGRATION = [
 ]
 
 
+# The index holds the domain's words (``search_words(content)``) instead of SQLite's own
+# ``unicode61`` tokens, which folded accents and split words differently from MongoDB.
+DOMAIN_WORDS = [
+    "DROP TRIGGER messages_fts_update",
+    "DROP TRIGGER messages_fts_delete",
+    "DROP TABLE messages_fts",
+    "CREATE VIRTUAL TABLE messages_fts USING fts5 (words, content = '', tokenize = 'ascii')",
+    """INSERT INTO messages_fts (rowid, words)
+        SELECT rowid, search_words(content) FROM messages
+        WHERE rowid <= (SELECT indexed_upto FROM fts_state WHERE id = 1)""",
+    """CREATE TRIGGER messages_fts_update AFTER UPDATE OF content ON messages
+        WHEN old.content IS NOT new.content
+         AND old.rowid <= (SELECT indexed_upto FROM fts_state WHERE id = 1) BEGIN
+        INSERT INTO messages_fts (messages_fts, rowid, words)
+        VALUES ('delete', old.rowid, search_words(old.content));
+        INSERT INTO messages_fts (rowid, words) VALUES (new.rowid, search_words(new.content));
+    END""",
+    """CREATE TRIGGER messages_fts_delete AFTER DELETE ON messages
+        WHEN old.rowid <= (SELECT indexed_upto FROM fts_state WHERE id = 1) BEGIN
+        INSERT INTO messages_fts (messages_fts, rowid, words)
+        VALUES ('delete', old.rowid, search_words(old.content));
+    END""",
+]
+
+
 def pending(db: Database) -> int:
     """How many messages wait to be indexed (rowids are dense enough for an estimate)."""
     row = db.one(
@@ -65,8 +95,8 @@ def _index_pending(cur: sqlite3.Cursor) -> int:
     if top <= upto:
         return 0
     cur.execute(
-        "INSERT INTO messages_fts (rowid, content)"
-        " SELECT rowid, content FROM messages WHERE rowid > ? AND rowid <= ?",
+        "INSERT INTO messages_fts (rowid, words)"
+        " SELECT rowid, search_words(content) FROM messages WHERE rowid > ? AND rowid <= ?",
         (upto, top),
     )
     cur.execute("UPDATE fts_state SET indexed_upto = ? WHERE id = 1", (top,))

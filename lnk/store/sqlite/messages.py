@@ -7,6 +7,7 @@ import sqlite3
 from collections.abc import Iterable
 from datetime import datetime
 
+from lnk.domain import search_text
 from lnk.domain.models import Message
 from lnk.store.base import DuplicateError, MessageRepository, NewMessage, Store, StoreError
 from lnk.store.sqlite import fts
@@ -31,8 +32,9 @@ _NOT_HIDDEN = (
 
 
 def fts_query(terms: list[str]) -> str:
-    """Every term as a quoted prefix phrase, ANDed: ``"hel"* "wor"*``."""
-    return " ".join('"' + term.replace('"', '""') + '"*' for term in terms if term)
+    """Every term (folded by the domain's tokeniser, as the index's words are) as a quoted
+    prefix phrase, ANDed: ``"hel"* "wor"*``."""
+    return " ".join('"' + term.replace('"', '""') + '"*' for term in search_text.terms(terms))
 
 
 class SqliteMessageRepository(ReadTracking, OfferState, MessageRepository):

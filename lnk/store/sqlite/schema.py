@@ -231,6 +231,7 @@ MIGRATIONS: list[list[str]] = [
     _LOGINS,
     _COUNTS_UNREAD,
     notifications.MIGRATION,
+    fts.DOMAIN_WORDS,
 ]
 
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+import unicodedata
 from collections.abc import Callable
 from datetime import datetime, timedelta
 from decimal import Decimal
@@ -25,8 +26,8 @@ from flask import (
 from linkify_it import LinkifyIt
 from markupsafe import Markup, escape
 
+from lnk.domain import search_text
 from lnk.errors import LnkError
-from lnk.services.search import search_terms
 from lnk.web.auth import session
 from lnk.web.errors import render_error
 from lnk.web.money import currency_choices, price_text
@@ -164,18 +165,23 @@ def duration(minutes: int | None) -> str:
 
 
 def highlight(text: str | None, q: str) -> Markup:
-    """The text, escaped, with each word starting with a search term marked."""
-    terms = [re.escape(t) for t in search_terms(q)]
+    """The text, escaped, with each word that search found marked: a word whose folded form
+    starts with a term (the domain's tokeniser, so ``Café`` is marked for ``cafe``)."""
+    terms = search_text.query_terms(q)
     if not terms or not text:
         return escape(text or "")
-    pattern = re.compile(r"(?<![^\W_])(?:" + "|".join(terms) + r")[^\W_]*", re.IGNORECASE)
+    text = unicodedata.normalize("NFC", text)
     parts, last = [], 0
-    for match in pattern.finditer(text):
-        parts.append(escape(text[last : match.start()]))
-        parts.append(Markup("<mark>%s</mark>") % match.group(0))
-        last = match.end()
+    for match in _WORD.finditer(text):
+        if any(w.startswith(t) for w in search_text.words(match.group(0)) for t in terms):
+            parts.append(escape(text[last : match.start()]))
+            parts.append(Markup("<mark>%s</mark>") % match.group(0))
+            last = match.end()
     parts.append(escape(text[last:]))
     return Markup("").join(parts)
+
+
+_WORD = re.compile(r"[^\W_]+")
 
 
 _LINKS = LinkifyIt()
