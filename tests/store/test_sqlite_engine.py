@@ -302,3 +302,55 @@ def test_a_failed_commit_rolls_back_and_the_next_transaction_commits(tmp_path: P
     assert other.all("SELECT * FROM child") == []
     other.close()
     db.close()
+
+
+def test_a_file_of_the_previous_version_gets_its_search_index_rebuilt_from_the_domain_words(
+    tmp_path: Path,
+) -> None:
+    """A database whose full-text index held SQLite's own tokens: after the upgrade it holds the
+    domain's words, for the messages indexed before and for those indexed after."""
+    from lnk.store.sqlite.connection import Database
+
+    path = str(tmp_path / "old.sqlite3")
+    alice, bob = "a" * 24, "b" * 24
+    old = Database(path)
+    with old.write() as cur:
+        for step in MIGRATIONS[:-1]:
+            for statement in step:
+                cur.execute(statement)
+        cur.execute(f"PRAGMA user_version = {len(MIGRATIONS) - 1}")
+        cur.execute(
+            "INSERT INTO conversations (id, type, created_by, created_at, updated_at, last_seq)"
+            " VALUES ('c', 'direct', ?, 0, 0, 3)",
+            (alice,),
+        )
+        for user in (alice, bob):
+            cur.execute(
+                "INSERT INTO participants (conversation_id, user_id, role, joined_at,"
+                " last_activity_at) VALUES ('c', ?, 'member', 0, 0)",
+                (user,),
+            )
+        for seq, text in enumerate(["Quarterly \ufb01nance", "Hauptstraße", "later \ufb01le"], 1):
+            cur.execute(
+                "INSERT INTO messages (id, conversation_id, seq, sender_id, type, content,"
+                " created_at) VALUES (?, 'c', ?, ?, 'text', ?, 0)",
+                (f"m{seq}", seq, alice, text),
+            )
+            if seq == 2:  # the first two were indexed by the old index, the last was waiting
+                cur.execute(
+                    "INSERT INTO messages_fts (rowid, content) SELECT rowid, content FROM messages"
+                )
+                cur.execute("UPDATE fts_state SET indexed_upto = 2")
+    old.close()
+    upgraded = SqliteStore(path, upload_dir=str(tmp_path / "up"))
+    assert upgraded.db.user_version == len(MIGRATIONS)
+
+    def found(term: str) -> list[str]:
+        return [m.id for m in upgraded.messages.search(bob, [term])]
+
+    assert found("finance") == ["m1"]
+    assert found("strasse") == [] and found("hauptstrasse") == ["m2"]
+    assert found("file") == ["m3"]
+    upgraded.messages.edit("m1", "Café budget", "Café budget", NOW)  # the trigger keeps step
+    assert found("finance") == [] and found("CAFE") == ["m1"]
+    upgraded.close()
