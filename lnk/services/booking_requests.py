@@ -12,9 +12,9 @@ from dataclasses import replace
 from datetime import UTC, datetime
 
 from lnk.domain.models import Booking, BookingRequest, Conversation, Message, User
+from lnk.domain.rules import overlaps
 from lnk.errors import Conflict, Forbidden, ValidationFailed
 from lnk.services import deals, moderation
-from lnk.services.bookings import overlaps
 from lnk.services.context import ServiceContext, unit_of_work
 from lnk.services.conversations import require_participant
 from lnk.services.deadlines import is_past_due

@@ -2,21 +2,12 @@
 
 from __future__ import annotations
 
-from datetime import datetime, timedelta
-
 from lnk.domain.models import Booking, User
 from lnk.errors import NotFound, ValidationFailed
 from lnk.services.context import ServiceContext
 from lnk.services.pagination import clamp_limit, decode_cursor, encode_cursor
 
 ROLES = ("client", "provider")
-
-
-def overlaps(start_a: datetime, minutes_a: int, start_b: datetime, minutes_b: int) -> bool:
-    """Half-open intervals: one ending exactly when the other starts does not overlap."""
-    return start_a < start_b + timedelta(minutes=minutes_b) and start_b < start_a + timedelta(
-        minutes=minutes_a
-    )
 
 
 def list_bookings(

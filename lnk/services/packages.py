@@ -12,6 +12,7 @@ import pycountry
 
 from lnk.domain.models import ServicePackage, User
 from lnk.domain.names import clean_name
+from lnk.domain.rules import MAX_DURATION_MINUTES
 from lnk.errors import Forbidden, NotFound, ValidationFailed
 from lnk.services.context import ServiceContext
 from lnk.services.pagination import clamp_limit, decode_cursor, encode_cursor
@@ -20,7 +21,6 @@ NOT_MONEY = frozenset({"XTS", "XXX"})
 CURRENCIES = frozenset(c.alpha_3 for c in pycountry.currencies) - NOT_MONEY
 CENT = Decimal("0.01")
 MAX_PRICE = Decimal("9999999999.99")
-MAX_DURATION_MINUTES = 7 * 24 * 60
 MAX_TITLE = 100
 MAX_DESCRIPTION = 2000
 

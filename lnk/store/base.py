@@ -407,7 +407,8 @@ class BookingRepository(ABC):
     def create(self, booking: Booking, *, refuse_overlap: bool) -> Booking:
         """Stores a booking (its ``id`` is assigned here). With ``refuse_overlap`` and a
         ``start``, raises OverlapError if a confirmed booking of the same provider overlaps,
-        atomically with the insert."""
+        atomically with the insert. The rule is the domain's (``rules.overlaps``): the store only
+        fetches the provider's confirmed bookings starting within ``rules.overlap_window``."""
 
     @abstractmethod
     def get(self, booking_id: str) -> Booking | None: ...

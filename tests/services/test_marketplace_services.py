@@ -12,8 +12,8 @@ import pytest
 
 from lnk.domain.events import MessageUpdated
 from lnk.domain.models import ServiceOffer
+from lnk.domain.rules import overlaps
 from lnk.errors import UnsupportedMediaType, ValidationFailed
-from lnk.services.bookings import overlaps
 from lnk.services.expiry import expire_due
 from lnk.services.files import clean_name
 from lnk.services.packages import parse_currency, parse_price

@@ -10,6 +10,7 @@ from decimal import Decimal
 import pytest
 
 from lnk.domain.models import Booking
+from lnk.domain.rules import MAX_DURATION_MINUTES
 from lnk.store.base import OverlapError, Store
 from tests.store.conftest import Builder
 
@@ -255,6 +256,30 @@ def test_overlapping_confirmed_booking_of_the_same_provider_is_refused(store: St
     store.bookings.create(_booking(bob.id, carol.id, make.at(60), 60), refuse_overlap=True)
     store.bookings.create(_booking(alice.id, carol.id, make.at(60), 60), refuse_overlap=False)
     assert len(store.bookings.list_for_user(alice.id, "provider", 10)) == 4
+
+
+def test_overlap_reaches_back_the_longest_a_booking_may_last(store: Store, make) -> None:
+    """The store fetches candidates by start within the domain's window; a week-long booking
+    that started almost a week before still clashes, one that ended exactly at the start not."""
+    alice, bob, carol = make.users("alice", "bob", "carol")
+    week = MAX_DURATION_MINUTES
+    store.bookings.create(_booking(alice.id, bob.id, make.at(0), week), refuse_overlap=True)
+    with pytest.raises(OverlapError):  # its last minute
+        store.bookings.create(
+            _booking(alice.id, carol.id, make.at(week - 1), 30), refuse_overlap=True
+        )
+    with pytest.raises(OverlapError):  # inside it
+        store.bookings.create(_booking(alice.id, carol.id, make.at(60), 30), refuse_overlap=True)
+    with pytest.raises(OverlapError):  # around it
+        store.bookings.create(
+            _booking(alice.id, carol.id, make.at(-10), week + 20), refuse_overlap=True
+        )
+    with pytest.raises(OverlapError):  # ending in its first minute
+        store.bookings.create(_booking(alice.id, carol.id, make.at(-30), 31), refuse_overlap=True)
+    after, before = make.at(week), make.at(-30)  # adjacent: right after it, right before it
+    store.bookings.create(_booking(alice.id, carol.id, after, 30), refuse_overlap=True)
+    store.bookings.create(_booking(alice.id, carol.id, before, 30), refuse_overlap=True)
+    assert len(store.bookings.list_for_user(alice.id, "provider", 10)) == 3
 
 
 def test_cancelled_bookings_do_not_block_the_slot(store: Store, make) -> None:

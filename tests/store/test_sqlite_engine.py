@@ -170,6 +170,42 @@ def test_search_is_driven_by_the_full_text_index(sqlite_store) -> None:
     assert "TEMP B-TREE" not in search_plan
 
 
+def test_overlap_candidates_are_a_range_of_the_provider_start_index(sqlite_store) -> None:
+    from datetime import timedelta
+    from decimal import Decimal
+
+    from lnk.domain.models import Booking
+
+    alice, bob, direct = _seeded(sqlite_store)
+
+    def book(minutes: int) -> Booking:
+        start = NOW + timedelta(minutes=minutes)
+        return Booking(
+            "",
+            "0" * 24,
+            alice.id,
+            bob.id,
+            direct.id,
+            "0" * 24,
+            start,
+            30,
+            Decimal("1"),
+            "EUR",
+            "confirmed",
+            NOW,
+        )
+
+    for minutes in range(0, 600, 30):
+        sqlite_store.bookings.create(book(minutes), refuse_overlap=True)
+    plans = _plans(
+        sqlite_store, lambda: sqlite_store.bookings.create(book(900), refuse_overlap=True)
+    )
+    candidates = next(p for p in plans if "bookings" in p)
+    assert (
+        "USING INDEX bookings_provider_start (provider_id=? AND start>? AND start<?)" in candidates
+    )
+
+
 def test_full_text_index_is_built_in_batches_and_complete_for_every_search(sqlite_store) -> None:
     from lnk.store.sqlite import fts
 

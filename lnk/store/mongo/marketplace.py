@@ -10,10 +10,12 @@ from bson import ObjectId
 from pymongo import DESCENDING, ReturnDocument
 
 from lnk.domain.models import Booking, ServicePackage
+from lnk.domain.rules import any_overlap, overlap_window
 from lnk.store.base import BookingRepository, OverlapError, PackageRepository
 from lnk.store.mongo import indexes as ix
 from lnk.store.mongo.codec import (
     Doc,
+    aware,
     booking_from_doc,
     dt_or_none,
     package_from_doc,
@@ -120,7 +122,7 @@ class MongoBookingRepository(BookingRepository):
             self._schedules.update_one(
                 {"_id": doc["providerId"]}, {"$inc": {"bookings": 1}}, upsert=True
             )
-            if self._overlapping(doc):
+            if self._overlapping(booking):
                 raise OverlapError("the provider has an overlapping confirmed booking")
             self._bookings.insert_one(doc)
 
@@ -150,14 +152,19 @@ class MongoBookingRepository(BookingRepository):
             "createdAt": dt_or_none(booking.created_at),
         }
 
-    def _overlapping(self, doc: Doc) -> bool:
-        query: Doc = {
-            "providerId": doc["providerId"],
-            "start": {"$lt": doc["end"]},
-            "end": {"$gt": doc["start"]},
+    def _overlapping(self, booking: Booking) -> bool:
+        assert booking.start is not None
+        after, before = overlap_window(booking.start, booking.duration_minutes)
+        query: Doc = {  # a range of the index (providerId, start)
+            "providerId": ref(booking.provider_id),
+            "start": {"$gt": to_bson_dt(after), "$lt": to_bson_dt(before)},
             "status": "confirmed",
         }
-        return self._bookings.find_one(query, {"_id": 1}) is not None
+        booked = [
+            (aware(d["start"]), int(d["durationMinutes"]))
+            for d in self._bookings.find(query, {"start": 1, "durationMinutes": 1})
+        ]
+        return any_overlap(booking.start, booking.duration_minutes, booked)
 
     def get(self, booking_id: str) -> Booking | None:
         oid = parse_oid(booking_id)

@@ -7,12 +7,12 @@ from datetime import datetime
 from decimal import Decimal
 
 from lnk.domain.models import Booking, ServicePackage
+from lnk.domain.rules import any_overlap, overlap_window
 from lnk.store.base import BookingRepository, OverlapError, PackageRepository, Store
-from lnk.store.sqlite.codec import booking_from_row, package_from_row, to_ms
+from lnk.store.sqlite.codec import booking_from_row, from_ms, package_from_row, to_ms
 from lnk.store.sqlite.connection import Database
 
 _PACKAGE_FIELDS = {"title", "description", "price", "currency", "duration_minutes", "active"}
-_MINUTE_MS = 60_000
 
 
 class SqlitePackageRepository(PackageRepository):
@@ -92,14 +92,15 @@ class SqliteBookingRepository(BookingRepository):
         booking = replace(booking, id=Store.new_id())
         start = to_ms(booking.start)
         with self.db.write() as cur:
-            if refuse_overlap and start is not None:
-                end = start + booking.duration_minutes * _MINUTE_MS
-                clash = cur.execute(
-                    "SELECT 1 FROM bookings WHERE provider_id = ? AND status = 'confirmed'"
-                    " AND start < ? AND start + duration_minutes * ? > ? LIMIT 1",
-                    (booking.provider_id, end, _MINUTE_MS, start),
-                ).fetchone()
-                if clash is not None:
+            if refuse_overlap and booking.start is not None:
+                after, before = overlap_window(booking.start, booking.duration_minutes)
+                candidates = cur.execute(  # a range of the index (provider_id, start)
+                    "SELECT start, duration_minutes FROM bookings WHERE provider_id = ?"
+                    " AND start > ? AND start < ? AND status = 'confirmed'",
+                    (booking.provider_id, to_ms(after), to_ms(before)),
+                ).fetchall()
+                booked = [(at, r[1]) for r in candidates if (at := from_ms(r[0])) is not None]
+                if any_overlap(booking.start, booking.duration_minutes, booked):
                     raise OverlapError("the provider has a confirmed booking at that time")
             cur.execute(
                 "INSERT INTO bookings (id, service_package_id, provider_id, client_id,"
