@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import replace
-from datetime import datetime, timedelta
+from datetime import datetime
 from decimal import Decimal
 
 from bson import ObjectId
@@ -131,11 +131,6 @@ class MongoBookingRepository(BookingRepository):
 
     @staticmethod
     def _to_doc(oid: ObjectId, booking: Booking) -> Doc:
-        end = (
-            booking.start + timedelta(minutes=booking.duration_minutes)
-            if booking.start is not None
-            else None
-        )
         return {
             "_id": oid,
             "servicePackageId": ref(booking.service_package_id),
@@ -144,7 +139,6 @@ class MongoBookingRepository(BookingRepository):
             "conversationId": ref(booking.conversation_id),
             "messageId": ref(booking.message_id),
             "start": dt_or_none(booking.start),
-            "end": dt_or_none(end),
             "durationMinutes": booking.duration_minutes,
             "price": to_decimal128(booking.price),
             "currency": booking.currency,
