@@ -238,6 +238,14 @@ def test_message_search_marks_matches_and_escapes(client, pair):
     assert invalid.status_code == 200 and "letter or digit" in invalid.text
 
 
+def test_message_search_marks_the_words_it_found_whatever_their_accents_and_case(client, pair):
+    alice, bob, conversation_id = pair
+    api_send(client, bob, conversation_id, "Un CAFÉ à la Hauptstraße, pas au cafard")
+    results = alice.get("/chat/search?q=cafe+HAUPTSTRASSE", htmx=True)
+    assert "1 result for" in results.text
+    assert "Un <mark>CAFÉ</mark> à la <mark>Hauptstraße</mark>, pas au cafard" in results.text
+
+
 def test_location_form_and_card(client, pair):
     alice, _, conversation_id = pair
     form = alice.get(f"/chat/{conversation_id}/location", htmx=True)
