@@ -87,6 +87,8 @@ class Settings:
     outbox_max_age: float = 300.0
     stall_backlog: int = 1000
     stall_seconds: float = 30.0
+    # How long a newMessage that arrived ahead of a gap waits for the missing one (LNK_ORDER_HOLD).
+    order_hold: float = 1.0
     extra: dict = field(default_factory=dict)
 
     @classmethod
@@ -131,6 +133,7 @@ class Settings:
             ),
             outbox_max_events=_int("LNK_OUTBOX_MAX_EVENTS", 10_000),
             outbox_max_age=_float("LNK_OUTBOX_MAX_AGE", 300.0),
+            order_hold=_float("LNK_ORDER_HOLD", 1.0),
             stall_backlog=_int("LNK_STALL_BACKLOG", 1000),
             stall_seconds=_float("LNK_STALL_SECONDS", 30.0),
         )

@@ -7,6 +7,11 @@ from dataclasses import dataclass, field
 from datetime import datetime
 
 EMAIL_MODES = ("all", "deals", "off")
+
+# An address we can mail: one @, a dotted domain, no white space, a local part of at most 64
+# characters, at most 254 in all. The API schemas publish the same pattern.
+EMAIL_PATTERN = r"^[^@\s]{1,64}@[^@\s]+\.[^@\s]+$"
+EMAIL_MAX_LENGTH = 254
 CHANNELS = ("email", "push")
 
 # Outbox item kinds: a digest of one conversation for one user and channel, or an address check.

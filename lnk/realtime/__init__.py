@@ -63,7 +63,7 @@ def init_realtime(app: Flask, settings: Settings) -> None:
 
     ctx = app.extensions["lnk"]
     hub = Hub(ctx, settings, socketio)
-    gate = SeqGate()
+    gate = SeqGate(hold=settings.order_hold)
     manager = (
         QueueManager(
             settings.redis_url,

@@ -20,7 +20,9 @@ from urllib.parse import urlsplit
 from lnk.domain.events import DomainEvent, MessageSent, MessageUpdated
 from lnk.domain.models import Message, User
 from lnk.domain.notifications import (
+    EMAIL_MAX_LENGTH,
     EMAIL_MODES,
+    EMAIL_PATTERN,
     KIND_CONVERSATION,
     KIND_VERIFY_EMAIL,
     REASON_DEAL,
@@ -35,7 +37,7 @@ from lnk.errors import ValidationFailed
 from lnk.services.context import ServiceContext, unit_of_work
 
 # A pragmatic address check (one @, a dotted domain, no spaces); the verification mail proves it.
-_EMAIL = re.compile(r"^[^@\s]{1,64}@[^@\s]+\.[^@\s]+$")
+_EMAIL = re.compile(EMAIL_PATTERN)
 DEAL_TYPES = ("service_offer", "booking_request")
 
 
@@ -75,7 +77,7 @@ def update_settings(
 
 def normalise_email(email: str) -> str:
     email = email.strip()
-    if len(email) > 254 or not _EMAIL.match(email):
+    if len(email) > EMAIL_MAX_LENGTH or not _EMAIL.match(email):
         raise ValidationFailed.field("email", "is not an email address")
     local, domain = email.rsplit("@", 1)
     return f"{local}@{domain.lower()}"

@@ -56,4 +56,10 @@ def test_every_operation_conforms_to_the_document(case):
     if case.path_parameters and "id" in case.path_parameters:
         kind = "message" if case.path.startswith("/api/messages") else "conversation"
         case.path_parameters["id"] = fuzz["ids"][kind]
-    case.call_and_validate(headers=fuzz["headers"])
+    excluded = []
+    if case.path == "/api/push/subscriptions" and case.method == "POST":
+        # The endpoint must be on a browser push service (an allow-list of hosts, the guard
+        # against requests to internal addresses): a policy of the server, not of the schema,
+        # so a generated URL is rightly refused. Every other check still runs.
+        excluded.append(schemathesis.checks.positive_data_acceptance)
+    case.call_and_validate(headers=fuzz["headers"], excluded_checks=excluded)

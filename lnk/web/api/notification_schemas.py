@@ -6,7 +6,7 @@ from typing import Annotated, Literal
 
 from pydantic import Field, StringConstraints
 
-from lnk.web.api.schemas import Schema
+from lnk.web.api.schemas import EmailAddress, Schema
 
 Base64Url = Annotated[str, StringConstraints(pattern=r"^[A-Za-z0-9_-]+={0,2}$", max_length=256)]
 
@@ -24,7 +24,7 @@ class NotificationSettingsOut(Schema):
 
 
 class UpdateMeBody(Schema):
-    email: Annotated[str, StringConstraints(max_length=254)] | None = Field(
+    email: EmailAddress | None = Field(
         None, description="the address for notifications; an empty string removes it"
     )
 
@@ -41,7 +41,10 @@ class PushKeys(Schema):
 class PushSubscriptionBody(Schema):
     """A browser's ``PushSubscription.toJSON()``."""
 
-    endpoint: Annotated[str, StringConstraints(min_length=8, max_length=2048)]
+    endpoint: Annotated[str, StringConstraints(min_length=8, max_length=2048)] = Field(
+        description="an https URL on a browser push service (Google FCM, Mozilla, Microsoft"
+        " WNS, Apple) or on a host listed in LNK_PUSH_HOSTS; any other is a 422"
+    )
     expiration_time: int | float | None = None
     keys: PushKeys
 

@@ -14,10 +14,15 @@ from pydantic import BaseModel, ConfigDict, Field, StringConstraints
 from pydantic.alias_generators import to_camel
 
 from lnk.domain.names import NAME_PATTERN
+from lnk.domain.notifications import EMAIL_MAX_LENGTH, EMAIL_PATTERN
 from lnk.services.context import Rules
 from lnk.services.pagination import MAX_SAFE_INT
 
 ObjectId = Annotated[str, StringConstraints(pattern=r"^[0-9a-f]{24}$")]
+# An email address, or "" where an empty string means "none".
+EmailAddress = Annotated[
+    str, StringConstraints(max_length=EMAIL_MAX_LENGTH, pattern=f"^$|{EMAIL_PATTERN}")
+]
 Limit = Annotated[int, Field(ge=1, description="page size; values above 100 are clamped")]
 Cursor = Annotated[
     str,
@@ -68,7 +73,7 @@ class RegisterBody(Schema):
     username: Annotated[str, StringConstraints(pattern=r"^[A-Za-z0-9_.-]{3,32}$")]
     password: Annotated[str, StringConstraints(min_length=8, max_length=128)]
     display_name: Name(64) | None = None
-    email: Annotated[str, StringConstraints(max_length=254)] | None = None
+    email: EmailAddress | None = None
 
 
 class LoginBody(Schema):
