@@ -81,7 +81,9 @@ def create_app(
         events=events or EventBus(),
         clock=clock or Clock(),
         rules=Rules(
-            upload_quota_bytes=settings.upload_quota_bytes, login_ttl=settings.refresh_token_ttl
+            upload_quota_bytes=settings.upload_quota_bytes,
+            login_ttl=settings.refresh_token_ttl,
+            report_hide_threshold=settings.report_hide_threshold,
         ),
         workers=WorkerPool(settings.worker_threads, settings.worker_queue),
     )

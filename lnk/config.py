@@ -51,6 +51,9 @@ class Settings:
     ratelimit_enabled: bool = True
     max_upload_bytes: int = 25 * 1024 * 1024
     upload_quota_bytes: int = 1 << 30
+    # A message reported by this many different users is hidden from everyone but its sender
+    # until a moderator decides (LNK_REPORT_HIDE_THRESHOLD).
+    report_hide_threshold: int = 3
     max_json_bytes: int = 64 * 1024
     access_token_ttl: timedelta = timedelta(minutes=15)
     refresh_token_ttl: timedelta = timedelta(days=30)
@@ -113,6 +116,7 @@ class Settings:
             max_upload_bytes=_int("MAX_UPLOAD_BYTES", 25 * 1024 * 1024),
             upload_quota_bytes=_int("LNK_UPLOAD_QUOTA_BYTES", 1 << 30),
             cors_origins=_origins(os.environ.get("LNK_CORS_ORIGINS", "")),
+            report_hide_threshold=max(1, _int("LNK_REPORT_HIDE_THRESHOLD", 3)),
             cookie_secure=_bool("COOKIE_SECURE", env == "production"),
             presence_ttl=_float("LNK_PRESENCE_TTL", 6.0),
             offline_grace=min(_float("LNK_OFFLINE_GRACE", 3.0), 5.0),

@@ -17,6 +17,7 @@ from lnk.domain.models import (
     ServicePackage,
     User,
 )
+from lnk.domain.safety import Report
 
 
 def iso(dt: datetime | None) -> str | None:
@@ -177,6 +178,19 @@ def message_json(message: Message) -> dict:
         "createdAt": iso(message.created_at),
         "editedAt": iso(message.edited_at),
         "deleted": message.deleted,
+        "heldForReview": message.held,
+    }
+
+
+def report_json(report: Report) -> dict:
+    return {
+        "id": report.id,
+        "targetType": report.target_type,
+        "targetId": report.target_id,
+        "reason": report.reason,
+        "note": report.note,
+        "status": report.status,
+        "createdAt": iso(report.created_at),
     }
 
 

@@ -29,7 +29,8 @@ class MessageResent:
 
 @dataclass(frozen=True)
 class MessageUpdated:
-    """An existing message changed; ``action`` is edited|deleted|reaction|offer|booking."""
+    """An existing message changed; ``action`` is edited|deleted|reaction|offer|booking, or
+    held|released (hidden pending review, or shown again; sent to everyone but the sender)."""
 
     message: Message
     action: str

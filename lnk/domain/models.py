@@ -180,6 +180,8 @@ class Message:
     deleted: bool = False
     flagged: bool = False
     counts_unread: bool = True  # decided by the services when it is sent
+    # Hidden pending review (reported by enough users): set on the copy shown to a viewer.
+    held: bool = False
 
 
 @dataclass

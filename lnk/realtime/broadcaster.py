@@ -25,7 +25,7 @@ from lnk.domain.events import (
 from lnk.presenters import conversation_json, iso, message_json
 from lnk.realtime.hub import NAMESPACE, Hub, api_room, conversation_room, page_room, user_room
 from lnk.realtime.logins import login_room
-from lnk.services import accounts, conversations, previews
+from lnk.services import accounts, conversations, previews, reports
 
 if TYPE_CHECKING:
     from lnk.domain.models import Message
@@ -139,10 +139,14 @@ class Broadcaster:
             return
         members = set(conversation.participant_ids)
         users = accounts.users_by_id(ctx, members | set(event.audience))
+        # as others see it: a held last message shows them a neutral preview
+        others_view = reports.previews_as_seen_by(ctx, "", [conversation])[0]
+        sender = conversation.last_message.sender_id if conversation.last_message else None
         for user_id in dict.fromkeys(event.audience):
+            view = conversation if user_id == sender else others_view
             self.hub.emit(
                 "conversationUpdated",
-                {"conversation": conversation_json(conversation, user_id, users)},
+                {"conversation": conversation_json(view, user_id, users)},
                 [user_room(user_id)],
             )
             if user_id not in members:  # removed or left: no more typing or room traffic

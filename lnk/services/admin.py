@@ -12,7 +12,7 @@ from dataclasses import dataclass
 
 from lnk.domain.models import Message, User
 from lnk.errors import Forbidden, NotFound
-from lnk.services import accounts, messages
+from lnk.services import accounts, audit, messages
 from lnk.services.context import ServiceContext, unit_of_work
 from lnk.services.pagination import clamp_limit, decode_cursor, encode_cursor
 
@@ -55,16 +55,22 @@ def list_users(
     return accounts.search_users(ctx, q, limit, cursor)
 
 
+@unit_of_work
 def set_suspended(ctx: ServiceContext, actor: User, user_id: str, suspended: bool) -> User:
     """Suspends (signing the user out everywhere) or reinstates a user; never the actor."""
     require_admin(actor)
-    return accounts.set_suspended(ctx, actor, user_id, suspended)
+    changed = accounts.set_suspended(ctx, actor, user_id, suspended)
+    audit.record(ctx, actor, "user.suspend" if suspended else "user.reinstate", "user", user_id)
+    return changed
 
 
+@unit_of_work
 def set_role(ctx: ServiceContext, actor: User, user_id: str, role: str) -> User:
     """Makes a user an admin or a plain user again; an admin cannot demote itself."""
     require_admin(actor)
-    return accounts.set_role(ctx, actor, user_id, role)
+    changed = accounts.set_role(ctx, actor, user_id, role)
+    audit.record(ctx, actor, "user.role", "user", user_id, {"role": role})
+    return changed
 
 
 def flagged_messages(
@@ -80,12 +86,14 @@ def flagged_messages(
     return _with_senders(ctx, page), next_cursor
 
 
+@unit_of_work
 def dismiss_flag(ctx: ServiceContext, actor: User, message_id: str) -> FlaggedMessage:
     """Takes a message off the queue, leaving it as it is (idempotent)."""
     require_admin(actor)
     if ctx.store.messages.get(message_id) is None:
         raise NotFound("message not found")
     ctx.store.messages.set_flagged(message_id, False)
+    audit.record(ctx, actor, "flag.dismiss", "message", message_id)
     return _reloaded(ctx, message_id)
 
 
@@ -95,6 +103,7 @@ def delete_flagged(ctx: ServiceContext, actor: User, message_id: str) -> Flagged
     require_admin(actor)
     messages.delete_message(ctx, actor, message_id)
     ctx.store.messages.set_flagged(message_id, False)
+    audit.record(ctx, actor, "flag.delete", "message", message_id)
     return _reloaded(ctx, message_id)
 
 

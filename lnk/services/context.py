@@ -35,6 +35,7 @@ class Rules:
     unattached_upload_ttl: timedelta = timedelta(hours=24)
     max_read_ids: int = 500  # message ids in one mark-read
     login_ttl: timedelta = timedelta(days=30)  # the refresh token's lifetime
+    report_hide_threshold: int = 3  # reporters who hide a message pending review
 
 
 @dataclass

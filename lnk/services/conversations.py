@@ -9,6 +9,7 @@ from lnk.domain.models import Conversation, Participant, User
 from lnk.domain.names import clean_name
 from lnk.domain.rules import counts_unread
 from lnk.errors import Forbidden, NotFound, ValidationFailed
+from lnk.services import reports
 from lnk.services.context import ServiceContext, unit_of_work
 from lnk.services.pagination import clamp_limit, decode_cursor, encode_cursor
 from lnk.services.permissions import MANAGER_ROLES
@@ -118,7 +119,8 @@ def _clean_title(title: str | None) -> str:
 
 
 def get_conversation(ctx: ServiceContext, actor: User, conversation_id: str) -> Conversation:
-    return require_participant(ctx, actor, conversation_id)[0]
+    conversation = require_participant(ctx, actor, conversation_id)[0]
+    return reports.previews_as_seen_by(ctx, actor.id, [conversation])[0]
 
 
 def list_conversations(
@@ -149,7 +151,7 @@ def list_conversations(
         last = items[-1].participant(actor.id)
         assert last is not None and last.last_activity_at is not None
         next_cursor = encode_cursor({"t": last.last_activity_at.isoformat(), "id": items[-1].id})
-    return items, next_cursor
+    return reports.previews_as_seen_by(ctx, actor.id, items), next_cursor
 
 
 @unit_of_work

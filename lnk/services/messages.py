@@ -20,7 +20,7 @@ from lnk.domain.models import (
 from lnk.domain.names import clean_name
 from lnk.domain.rules import counts_unread
 from lnk.errors import Conflict, NotFound, ValidationFailed
-from lnk.services import files, moderation, permissions
+from lnk.services import files, moderation, permissions, reports
 from lnk.services.context import ServiceContext, unit_of_work
 from lnk.services.conversations import audience_of, require_membership
 from lnk.services.deadlines import as_seen
@@ -286,13 +286,14 @@ def list_messages(
         items = items[:limit]
         next_cursor = encode_cursor({"d": direction, "s": items[-1].seq})
     now = ctx.clock.now()
-    items = with_live_replies(ctx, items, me.cleared_seq)
+    items = reports.as_seen_by(ctx, actor.id, with_live_replies(ctx, items, me.cleared_seq))
     return [as_seen(m, now) for m in items], next_cursor
 
 
 def get_message(ctx: ServiceContext, actor: User, message_id: str) -> Message:
     message, me = visible_message(ctx, actor, message_id)
-    return as_seen(_with_live_reply(ctx, message, me.cleared_seq), ctx.clock.now())
+    [message] = reports.as_seen_by(ctx, actor.id, [_with_live_reply(ctx, message, me.cleared_seq)])
+    return as_seen(message, ctx.clock.now())
 
 
 @unit_of_work
@@ -318,7 +319,9 @@ def edit_message(
     if warnings and ctx.store.messages.set_flagged(message_id, True):
         edited = replace(edited, flagged=True)
     edited = _with_live_reply(ctx, edited, me.cleared_seq)
-    ctx.events.publish([MessageUpdated(edited, "edited", audience_of(ctx, edited.conversation_id))])
+    ctx.events.publish(
+        reports.update_events(ctx, edited, "edited", audience_of(ctx, edited.conversation_id))
+    )
     return edited, warnings
 
 
@@ -380,6 +383,6 @@ def react(ctx: ServiceContext, actor: User, message_id: str, emoji: str | None) 
     assert updated is not None
     updated = _with_live_reply(ctx, updated, me.cleared_seq)
     ctx.events.publish(
-        [MessageUpdated(updated, "reaction", audience_of(ctx, updated.conversation_id))]
+        reports.update_events(ctx, updated, "reaction", audience_of(ctx, updated.conversation_id))
     )
     return updated

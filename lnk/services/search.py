@@ -37,6 +37,9 @@ def search_messages(
     if len(found) > limit:
         found = found[:limit]
         next_cursor = encode_cursor({"id": found[-1].id})
+    # a message held pending review is not found by anyone but its sender
+    held = ctx.store.reports.held_among(m.id for m in found)
+    found = [m for m in found if m.id not in held or m.sender_id == actor.id]
     conversations: dict[str, Conversation] = {}
     for message in found:
         if message.conversation_id not in conversations:

@@ -34,6 +34,7 @@ from lnk.domain.models import (
     ServicePackage,
     User,
 )
+from lnk.domain.safety import AuditEntry, Report
 from lnk.store.notifications import (  # the notification contract lives beside this one
     NotificationSettingsRepository,
     OutboxRepository,
@@ -457,6 +458,71 @@ class FileRepository(ABC):
         """The total size of the files ``owner_id`` has stored."""
 
 
+class ReportRepository(ABC):
+    """Reports of messages and users, and the messages held from view pending review."""
+
+    @abstractmethod
+    def create(self, report: Report) -> tuple[Report, bool]:
+        """Stores an open report (its ``id`` is assigned here) and returns it with True; if the
+        reporter already has an open report of the same target, returns that one with False
+        (atomically: concurrent repeats store one)."""
+
+    @abstractmethod
+    def get(self, report_id: str) -> Report | None: ...
+
+    @abstractmethod
+    def count_open(self, target_type: str, target_id: str) -> int:
+        """Open reports of the target (one per reporter), by index."""
+
+    @abstractmethod
+    def open_for_target(self, target_type: str, target_id: str) -> list[Report]:
+        """The target's open reports, oldest first."""
+
+    @abstractmethod
+    def list_open(self, limit: int, before_id: str | None = None) -> list[Report]:
+        """Open reports, newest first; ``before_id`` continues after that report."""
+
+    @abstractmethod
+    def count_open_total(self) -> int: ...
+
+    @abstractmethod
+    def close_for_target(
+        self, target_type: str, target_id: str, resolution: str, resolved_by: str, now: datetime
+    ) -> int:
+        """Closes the target's open reports with the moderator's decision; returns how many."""
+
+    @abstractmethod
+    def hold(self, message_id: str, now: datetime) -> bool:
+        """Holds a message from view pending review; True if it was not held yet."""
+
+    @abstractmethod
+    def release(self, message_id: str) -> bool:
+        """Stops holding a message; True if it was held."""
+
+    @abstractmethod
+    def held_among(self, message_ids: Iterable[str]) -> set[str]:
+        """The held ones among ``message_ids`` (one indexed lookup)."""
+
+
+class AuditLog(ABC):
+    """Admins' actions, append-only: there is no way to change or remove an entry."""
+
+    @abstractmethod
+    def append(
+        self,
+        actor_id: str,
+        action: str,
+        target_type: str,
+        target_id: str,
+        now: datetime,
+        detail: dict | None = None,
+    ) -> AuditEntry: ...
+
+    @abstractmethod
+    def page(self, limit: int, before_id: str | None = None) -> list[AuditEntry]:
+        """Newest first; ``before_id`` continues after that entry."""
+
+
 class BlobStore(ABC):
     """File bytes: on disk for SQLite, GridFS for MongoDB."""
 
@@ -489,6 +555,8 @@ class Store(ABC):
     notification_settings: NotificationSettingsRepository
     push_subscriptions: PushSubscriptionRepository
     outbox: OutboxRepository
+    reports: ReportRepository
+    audit: AuditLog
 
     @staticmethod
     def new_id() -> str:

@@ -57,6 +57,8 @@ def test_a_file_of_the_previous_version_gets_client_ids_per_conversation(tmp_pat
         )
         cur.execute("DROP TABLE logins")  # made by a later step
         cur.execute("ALTER TABLE messages DROP COLUMN counts_unread")  # and so is this
+        for table in ("reports", "held_messages", "audit_log"):  # and these
+            cur.execute(f"DROP TABLE {table}")
         cur.execute("PRAGMA user_version = 4")  # the clientId step is the fifth
     store.close()
     store = SqliteStore(path, upload_dir=uploads)
@@ -392,3 +394,18 @@ def test_a_file_of_the_previous_version_gets_its_search_index_rebuilt_from_the_d
     upgraded.messages.edit("m1", "Café budget", "Café budget", NOW)  # the trigger keeps step
     assert found("finance") == [] and found("CAFE") == ["m1"]
     upgraded.close()
+
+
+def test_the_audit_log_refuses_changes_in_the_database_itself(tmp_path) -> None:
+    import sqlite3
+
+    store = SqliteStore(str(tmp_path / "audit.sqlite3"), upload_dir=str(tmp_path / "up"))
+    try:
+        entry = store.audit.append("a" * 24, "user.suspend", "user", "b" * 24, NOW)
+        with pytest.raises(sqlite3.IntegrityError, match="append-only"):
+            store.db.run("UPDATE audit_log SET action = 'nothing' WHERE id = ?", (entry.id,))
+        with pytest.raises(sqlite3.IntegrityError, match="append-only"):
+            store.db.run("DELETE FROM audit_log WHERE id = ?", (entry.id,))
+        assert store.audit.page(5)[0].action == "user.suspend"
+    finally:
+        store.close()

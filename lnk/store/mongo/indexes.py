@@ -25,6 +25,9 @@ BLOB_BUCKET = "blobs"
 NOTIFICATION_SETTINGS = "notificationSettings"
 PUSH_SUBSCRIPTIONS = "pushSubscriptions"
 OUTBOX = "outbox"
+REPORTS = "reports"
+HELD_MESSAGES = "heldMessages"
+AUDIT_LOG = "auditLog"
 
 # Partial filters use ``$exists: true``: an equality query on the field implies it, so the
 # planner can use the index for ``{directKey: k}`` (a ``$type`` filter is not implied).
@@ -36,6 +39,20 @@ TOKEN_TTL_GRACE_SECONDS = 300
 CONVERSATION_NEWEST = "conversation_newest"
 
 INDEXES: dict[str, list[IndexModel]] = {
+    REPORTS: [
+        # one open report per reporter and target; counting a target's open reports
+        IndexModel(
+            [("targetType", ASCENDING), ("targetId", ASCENDING), ("reporterId", ASCENDING)],
+            name="open_target_reporter_unique",
+            unique=True,
+            partialFilterExpression={"status": "open"},
+        ),
+        # the moderators' queue, newest first
+        IndexModel(
+            [("status", ASCENDING), ("_id", DESCENDING)],
+            name="status_newest",
+        ),
+    ],
     USERS: [
         IndexModel([("usernameLower", ASCENDING)], name="usernameLower_unique", unique=True),
         IndexModel([("displayNameLower", ASCENDING)], name="displayNameLower"),

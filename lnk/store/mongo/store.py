@@ -20,6 +20,7 @@ from lnk.store.mongo.notifications import (
     MongoOutboxRepository,
     MongoPushSubscriptionRepository,
 )
+from lnk.store.mongo.safety import MongoAuditLog, MongoReportRepository
 from lnk.store.mongo.units import (
     SessionDatabase,
     TransactionalUnits,
@@ -63,6 +64,8 @@ class MongoStore(Store):
         self.notification_settings = MongoNotificationSettingsRepository(sdb)
         self.push_subscriptions = MongoPushSubscriptionRepository(sdb)
         self.outbox = MongoOutboxRepository(sdb)
+        self.reports = MongoReportRepository(sdb)
+        self.audit = MongoAuditLog(sdb)
         self._client: MongoClient[Any] | None = None
 
     @classmethod

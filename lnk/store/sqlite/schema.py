@@ -9,7 +9,7 @@ Datetimes are epoch milliseconds (INTEGER); money is TEXT holding a Decimal; nes
 
 from __future__ import annotations
 
-from lnk.store.sqlite import fts, notifications
+from lnk.store.sqlite import fts, notifications, safety
 from lnk.store.sqlite.connection import Database
 
 _V1 = [
@@ -232,6 +232,7 @@ MIGRATIONS: list[list[str]] = [
     _COUNTS_UNREAD,
     notifications.MIGRATION,
     fts.DOMAIN_WORDS,
+    safety.MIGRATION,
 ]
 
 

@@ -16,6 +16,7 @@ from lnk.store.sqlite.notifications import (
     SqliteOutboxRepository,
     SqlitePushSubscriptionRepository,
 )
+from lnk.store.sqlite.safety import SqliteAuditLog, SqliteReportRepository
 from lnk.store.sqlite.schema import migrate
 from lnk.store.sqlite.users import SqliteTokenRepository, SqliteUserRepository
 from lnk.workers import WorkerPool
@@ -40,6 +41,8 @@ class SqliteStore(Store):
         self.notification_settings = SqliteNotificationSettingsRepository(self.db)
         self.push_subscriptions = SqlitePushSubscriptionRepository(self.db)
         self.outbox = SqliteOutboxRepository(self.db)
+        self.reports = SqliteReportRepository(self.db)
+        self.audit = SqliteAuditLog(self.db)
 
     def use_workers(self, workers: WorkerPool) -> None:
         self.db.workers = workers

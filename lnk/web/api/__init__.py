@@ -17,12 +17,13 @@ def register_api(app: Flask) -> None:
         messages,
         notifications,
         openapi,
+        safety,
     )
     from lnk.web.api.routing import ObjectIdConverter
 
     app.url_map.converters["oid"] = ObjectIdConverter
 
-    for module in (auth, conversations, messages, marketplace, files, notifications):
+    for module in (auth, conversations, messages, marketplace, files, notifications, safety):
         # API calls are authenticated by Bearer token or by the JWT cookie, whose own CSRF
         # double-submit check (flask-jwt-extended) protects them; Flask-WTF guards the forms.
         csrf.exempt(module.bp)

@@ -379,6 +379,10 @@ class MessageOut(Schema):
     created_at: Instant
     edited_at: Instant | None
     deleted: bool
+    held_for_review: bool = Field(
+        description="reported by enough users and hidden pending review: others get it without "
+        "content, files, location or deal; its sender still sees it whole"
+    )
 
 
 class WarningOut(Schema):

@@ -17,6 +17,7 @@ def register_pages(app: Flask) -> None:
         message_views,
         notification_views,
         pages,
+        report_views,
     )
     from lnk.web.chat.blueprint import bp, install_filters
 

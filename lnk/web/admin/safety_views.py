@@ -1,0 +1,76 @@
+"""Admin console: the open-report queue with its decisions, and the audit log."""
+
+from __future__ import annotations
+
+from flask import Response, make_response, render_template, request
+
+from lnk.domain.models import User
+from lnk.services import accounts, audit, report_review
+from lnk.web.admin.blueprint import admin_required, bp, row_response
+from lnk.web.context import ctx
+
+PAGE_SIZE = 25
+TOASTS = {
+    "dismiss": "Reports dismissed",
+    "delete": "Message deleted for everyone",
+    "hide": "Message hidden pending review",
+    "suspend": "Sender suspended",
+}
+
+
+def _cursor() -> str | None:
+    return request.args.get("cursor") or None
+
+
+@bp.get("/reports")
+@admin_required
+def reports(user: User) -> Response:
+    cases, next_cursor = report_review.queue(ctx(), user, PAGE_SIZE, _cursor())
+    people = _context_people(cases)
+    return make_response(
+        render_template(
+            "admin/reports.html",
+            section="reports",
+            user=user,
+            cases=cases,
+            people=people,
+            next_cursor=next_cursor,
+            first_page=_cursor() is None,
+        )
+    )
+
+
+@bp.post("/reports/<target_type>/<target_id>/<action>")
+@admin_required
+def decide(user: User, target_type: str, target_id: str, action: str) -> Response:
+    case = report_review.decide(ctx(), user, target_type, target_id, action)
+    return row_response(
+        "admin/_report_case.html",
+        case=case,
+        people=_context_people([case]),
+        decided=action,
+        toast=TOASTS.get(action),
+    )
+
+
+@bp.get("/audit")
+@admin_required
+def audit_log(user: User) -> Response:
+    entries, next_cursor = audit.entries(ctx(), user, 50, _cursor())
+    actors = accounts.users_by_id(ctx(), {e.actor_id for e in entries})
+    return make_response(
+        render_template(
+            "admin/audit.html",
+            section="audit_log",
+            user=user,
+            entries=entries,
+            actors=actors,
+            next_cursor=next_cursor,
+            first_page=_cursor() is None,
+        )
+    )
+
+
+def _context_people(cases: list[report_review.Case]) -> dict[str, User]:
+    ids = {m.sender_id for c in cases for m in c.context}
+    return accounts.users_by_id(ctx(), ids)
