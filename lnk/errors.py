@@ -51,6 +51,12 @@ class Forbidden(LnkError):
     code, status, title = "forbidden", 403, "Forbidden"
 
 
+class Blocked(Forbidden):
+    """One of the two people blocked the other: no direct conversation or send between them."""
+
+    code = "blocked"
+
+
 class EditWindowExpired(Forbidden):
     code = "edit_window_expired"
 

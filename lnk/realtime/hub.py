@@ -19,7 +19,7 @@ from lnk.realtime.presence import MemoryPresence, PresenceRegistry
 from lnk.realtime.ratelimit import SocketRateLimiter
 from lnk.realtime.stalls import StallGuard
 from lnk.realtime.typing import TypingRegistry
-from lnk.services import conversations
+from lnk.services import blocks, conversations
 from lnk.services.context import ServiceContext
 
 log = logging.getLogger(__name__)
@@ -127,7 +127,8 @@ class Hub:
         self.presence.disconnect(user.id, sid, time.time())
 
     def _contact_rooms(self, user_id: str) -> list[str]:
-        return [user_room(u) for u in conversations.contacts_of(self.ctx, user_id)]
+        contacts = conversations.contacts_of(self.ctx, user_id)
+        return [user_room(u) for u in contacts - blocks.hidden_from(self.ctx, user_id)]
 
     def _announce_offline(self, user_id: str, last_seen: float) -> None:
         when = iso(datetime.fromtimestamp(last_seen, UTC))
@@ -144,9 +145,16 @@ class Hub:
             "userTyping",
             payload,
             to=conversation_room(conversation_id),
-            skip_sid=self.presence.sids(user_id) or None,
+            skip_sid=self._typing_not_for(user_id) or None,
             namespace=NAMESPACE,
         )
+
+    def _typing_not_for(self, user_id: str) -> list[str]:
+        """The typing user's own sockets and those of everyone it blocked or was blocked by."""
+        sids = list(self.presence.sids(user_id))
+        for other in blocks.hidden_from(self.ctx, user_id):
+            sids.extend(self.presence.sids(other))
+        return sids
 
     # upkeep
 

@@ -21,7 +21,7 @@ from lnk.realtime.auth import authenticate
 from lnk.realtime.hub import NAMESPACE, Hub, api_room, conversation_room, page_room, user_room
 from lnk.realtime.logins import login_room
 from lnk.realtime.wire_json import UNPARSEABLE
-from lnk.services import conversations, reads, sessions
+from lnk.services import blocks, conversations, reads, sessions
 from lnk.store.failures import as_unavailable
 
 log = logging.getLogger(__name__)
@@ -197,7 +197,8 @@ class MessagingNamespace(Namespace):
     def on_getOnlineUsers(self, user: User, data: dict) -> dict:
         conversation_id = conversation_id_of(data)
         conversation = conversations.get_conversation(self.hub.ctx, user, conversation_id)
-        ids = conversation.participant_ids
+        hidden = blocks.hidden_from(self.hub.ctx, user.id)
+        ids = [i for i in conversation.participant_ids if i not in hidden]
         online = self.hub.presence.online(ids) | {user.id}
         return {
             "ok": True,

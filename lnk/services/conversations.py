@@ -9,7 +9,7 @@ from lnk.domain.models import Conversation, Participant, User
 from lnk.domain.names import clean_name
 from lnk.domain.rules import counts_unread
 from lnk.errors import Forbidden, NotFound, ValidationFailed
-from lnk.services import reports
+from lnk.services import blocks, reports
 from lnk.services.context import ServiceContext, unit_of_work
 from lnk.services.pagination import clamp_limit, decode_cursor, encode_cursor
 from lnk.services.permissions import MANAGER_ROLES
@@ -69,6 +69,7 @@ def create_conversation(
                 "participantIds", "a direct conversation has exactly one other participant"
             )
         other = _known_user_ids(ctx, others, "participantIds")[0]
+        blocks.check_direct(ctx, actor.id, other)
         key = direct_key(actor.id, other)
         existing = ctx.store.conversations.get_direct(key)
         if existing:

@@ -20,7 +20,7 @@ from lnk.domain.models import (
 from lnk.domain.names import clean_name
 from lnk.domain.rules import counts_unread
 from lnk.errors import Conflict, NotFound, ValidationFailed
-from lnk.services import files, moderation, permissions, reports
+from lnk.services import blocks, files, moderation, permissions, reports
 from lnk.services.context import ServiceContext, unit_of_work
 from lnk.services.conversations import audience_of, require_membership
 from lnk.services.deadlines import as_seen
@@ -173,6 +173,7 @@ def _store_and_announce(
     warnings: list[dict],
     audience: tuple[str, ...] | None = None,
 ) -> SendResult:
+    blocks.check_send(ctx, new.sender_id, new.conversation_id)
     new = replace(new, preview=preview_of(new), counts_unread=counts_unread(new.type))
     message = ctx.store.messages.append(new, ctx.clock.now())
     message = _with_live_reply(ctx, message)

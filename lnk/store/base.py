@@ -523,6 +523,27 @@ class AuditLog(ABC):
         """Newest first; ``before_id`` continues after that entry."""
 
 
+class BlockRepository(ABC):
+    """Who blocked whom. Each pair is stored once per direction."""
+
+    @abstractmethod
+    def block(self, blocker_id: str, blocked_id: str, now: datetime) -> tuple[datetime, bool]:
+        """Records the block; returns when it was made and True, or the existing block's time
+        and False if it was already there (atomically)."""
+
+    @abstractmethod
+    def unblock(self, blocker_id: str, blocked_id: str) -> bool:
+        """True if there was such a block."""
+
+    @abstractmethod
+    def blocked_by(self, blocker_id: str, limit: int) -> list[tuple[str, datetime]]:
+        """``(blocked user id, when)`` of the blocker's blocks, newest first."""
+
+    @abstractmethod
+    def related(self, user_id: str) -> set[str]:
+        """Users ``user_id`` blocked or was blocked by (two indexed lookups)."""
+
+
 class BlobStore(ABC):
     """File bytes: on disk for SQLite, GridFS for MongoDB."""
 
@@ -557,6 +578,7 @@ class Store(ABC):
     outbox: OutboxRepository
     reports: ReportRepository
     audit: AuditLog
+    blocks: BlockRepository
 
     @staticmethod
     def new_id() -> str:

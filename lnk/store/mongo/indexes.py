@@ -28,6 +28,7 @@ OUTBOX = "outbox"
 REPORTS = "reports"
 HELD_MESSAGES = "heldMessages"
 AUDIT_LOG = "auditLog"
+BLOCKS = "blocks"
 
 # Partial filters use ``$exists: true``: an equality query on the field implies it, so the
 # planner can use the index for ``{directKey: k}`` (a ``$type`` filter is not implied).
@@ -39,6 +40,15 @@ TOKEN_TTL_GRACE_SECONDS = 300
 CONVERSATION_NEWEST = "conversation_newest"
 
 INDEXES: dict[str, list[IndexModel]] = {
+    BLOCKS: [
+        IndexModel(
+            [("blockerId", ASCENDING), ("blockedId", ASCENDING)],
+            name="blocker_blocked_unique",
+            unique=True,
+        ),
+        IndexModel([("blockerId", ASCENDING), ("createdAt", DESCENDING)], name="blocker_newest"),
+        IndexModel([("blockedId", ASCENDING)], name="blocked"),
+    ],
     REPORTS: [
         # one open report per reporter and target; counting a target's open reports
         IndexModel(

@@ -11,7 +11,7 @@ from pymongo import ASCENDING, DESCENDING
 from pymongo.errors import DuplicateKeyError
 
 from lnk.domain.safety import AuditEntry, Report
-from lnk.store.base import AuditLog, ReportRepository
+from lnk.store.base import AuditLog, BlockRepository, ReportRepository
 from lnk.store.mongo import indexes as ix
 from lnk.store.mongo.codec import aware, from_bson_dt, parse_oid, to_bson_dt
 from lnk.store.mongo.units import SessionDatabase
@@ -176,3 +176,36 @@ class MongoAuditLog(AuditLog):
                 return []
             query["_id"] = {"$lt": oid}
         return [_entry(d) for d in self._entries.find(query).sort("_id", DESCENDING).limit(limit)]
+
+
+class MongoBlockRepository(BlockRepository):
+    def __init__(self, db: SessionDatabase) -> None:
+        self._blocks = db[ix.BLOCKS]
+
+    def block(self, blocker_id: str, blocked_id: str, now: datetime) -> tuple[datetime, bool]:
+        key = {"blockerId": blocker_id, "blockedId": blocked_id}
+        try:
+            self._blocks.insert_one({**key, "createdAt": to_bson_dt(now)})
+        except DuplicateKeyError:
+            existing = self._blocks.find_one(key)
+            if existing is None:
+                raise
+            return aware(existing["createdAt"]), False
+        return aware(to_bson_dt(now)), True
+
+    def unblock(self, blocker_id: str, blocked_id: str) -> bool:
+        result = self._blocks.delete_one({"blockerId": blocker_id, "blockedId": blocked_id})
+        return result.deleted_count == 1
+
+    def blocked_by(self, blocker_id: str, limit: int) -> list[tuple[str, datetime]]:
+        cursor = (
+            self._blocks.find({"blockerId": blocker_id})
+            .sort([("createdAt", DESCENDING), ("blockedId", DESCENDING)])
+            .limit(limit)
+        )
+        return [(d["blockedId"], aware(d["createdAt"])) for d in cursor]
+
+    def related(self, user_id: str) -> set[str]:
+        mine = self._blocks.find({"blockerId": user_id}, {"blockedId": 1})
+        theirs = self._blocks.find({"blockedId": user_id}, {"blockerId": 1})
+        return {d["blockedId"] for d in mine} | {d["blockerId"] for d in theirs}

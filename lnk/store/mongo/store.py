@@ -20,7 +20,7 @@ from lnk.store.mongo.notifications import (
     MongoOutboxRepository,
     MongoPushSubscriptionRepository,
 )
-from lnk.store.mongo.safety import MongoAuditLog, MongoReportRepository
+from lnk.store.mongo.safety import MongoAuditLog, MongoBlockRepository, MongoReportRepository
 from lnk.store.mongo.units import (
     SessionDatabase,
     TransactionalUnits,
@@ -66,6 +66,7 @@ class MongoStore(Store):
         self.outbox = MongoOutboxRepository(sdb)
         self.reports = MongoReportRepository(sdb)
         self.audit = MongoAuditLog(sdb)
+        self.blocks = MongoBlockRepository(sdb)
         self._client: MongoClient[Any] | None = None
 
     @classmethod

@@ -8,7 +8,7 @@ from collections.abc import Iterable
 from datetime import datetime
 
 from lnk.domain.safety import AuditEntry, Report
-from lnk.store.base import AuditLog, ReportRepository, Store
+from lnk.store.base import AuditLog, BlockRepository, ReportRepository, Store
 from lnk.store.sqlite.codec import dumps, from_ms, to_ms
 from lnk.store.sqlite.connection import Database, placeholders
 
@@ -51,6 +51,18 @@ MIGRATION = [
     """CREATE TRIGGER audit_log_no_delete BEFORE DELETE ON audit_log BEGIN
         SELECT RAISE(ABORT, 'the audit log is append-only');
     END""",
+]
+
+# Blocks, one row per direction; the primary key serves the blocker's list, the index the other
+# side (who blocked me).
+BLOCKS_MIGRATION = [
+    """CREATE TABLE blocks (
+        blocker_id TEXT NOT NULL,
+        blocked_id TEXT NOT NULL,
+        created_at INTEGER NOT NULL,
+        PRIMARY KEY (blocker_id, blocked_id)
+    ) WITHOUT ROWID""",
+    "CREATE INDEX blocks_blocked ON blocks (blocked_id, blocker_id)",
 ]
 
 
@@ -218,3 +230,47 @@ class SqliteAuditLog(AuditLog):
                 "SELECT * FROM audit_log WHERE id < ? ORDER BY id DESC LIMIT ?", (before_id, limit)
             )
         return [_entry(r) for r in rows]
+
+
+class SqliteBlockRepository(BlockRepository):
+    def __init__(self, db: Database) -> None:
+        self.db = db
+
+    def block(self, blocker_id: str, blocked_id: str, now: datetime) -> tuple[datetime, bool]:
+        with self.db.write() as cur:
+            cur.execute(
+                "INSERT OR IGNORE INTO blocks (blocker_id, blocked_id, created_at)"
+                " VALUES (?, ?, ?)",
+                (blocker_id, blocked_id, to_ms(now)),
+            )
+            created = cur.rowcount == 1
+            row = cur.execute(
+                "SELECT created_at FROM blocks WHERE blocker_id = ? AND blocked_id = ?",
+                (blocker_id, blocked_id),
+            ).fetchone()
+        return from_ms(row[0]), created  # type: ignore[return-value]
+
+    def unblock(self, blocker_id: str, blocked_id: str) -> bool:
+        return (
+            self.db.run(
+                "DELETE FROM blocks WHERE blocker_id = ? AND blocked_id = ?",
+                (blocker_id, blocked_id),
+            )
+            == 1
+        )
+
+    def blocked_by(self, blocker_id: str, limit: int) -> list[tuple[str, datetime]]:
+        rows = self.db.all(
+            "SELECT blocked_id, created_at FROM blocks WHERE blocker_id = ?"
+            " ORDER BY created_at DESC, blocked_id DESC LIMIT ?",
+            (blocker_id, limit),
+        )
+        return [(r[0], from_ms(r[1])) for r in rows]  # type: ignore[misc]
+
+    def related(self, user_id: str) -> set[str]:
+        rows = self.db.all(
+            "SELECT blocked_id FROM blocks WHERE blocker_id = ?"
+            " UNION SELECT blocker_id FROM blocks WHERE blocked_id = ?",
+            (user_id, user_id),
+        )
+        return {r[0] for r in rows}

@@ -233,6 +233,7 @@ MIGRATIONS: list[list[str]] = [
     notifications.MIGRATION,
     fts.DOMAIN_WORDS,
     safety.MIGRATION,
+    safety.BLOCKS_MIGRATION,
 ]
 
 

@@ -16,7 +16,11 @@ from lnk.store.sqlite.notifications import (
     SqliteOutboxRepository,
     SqlitePushSubscriptionRepository,
 )
-from lnk.store.sqlite.safety import SqliteAuditLog, SqliteReportRepository
+from lnk.store.sqlite.safety import (
+    SqliteAuditLog,
+    SqliteBlockRepository,
+    SqliteReportRepository,
+)
 from lnk.store.sqlite.schema import migrate
 from lnk.store.sqlite.users import SqliteTokenRepository, SqliteUserRepository
 from lnk.workers import WorkerPool
@@ -43,6 +47,7 @@ class SqliteStore(Store):
         self.outbox = SqliteOutboxRepository(self.db)
         self.reports = SqliteReportRepository(self.db)
         self.audit = SqliteAuditLog(self.db)
+        self.blocks = SqliteBlockRepository(self.db)
 
     def use_workers(self, workers: WorkerPool) -> None:
         self.db.workers = workers

@@ -37,7 +37,7 @@ TAGS: dict[str, str] = {
     "marketplace": "Service packages, offers and booking requests in conversations, bookings.",
     "files": "Uploading chat files and downloading them.",
     "notifications": "Email and Web Push notification settings, the VAPID key, push subscriptions.",
-    "safety": "Reporting messages and users to the moderators.",
+    "safety": "Reporting messages and users to the moderators, and blocking users.",
 }
 
 

@@ -1,4 +1,4 @@
-"""Schemas of the trust-and-safety API: reports (and, later, blocks)."""
+"""Schemas of the trust-and-safety API: reports and blocks."""
 
 from __future__ import annotations
 
@@ -7,7 +7,7 @@ from typing import Annotated, Literal
 from pydantic import StringConstraints
 
 from lnk.services.reports import MAX_NOTE_CHARS
-from lnk.web.api.schemas import Instant, Schema
+from lnk.web.api.schemas import Instant, Schema, UserOut
 
 ReportReason = Literal["spam", "harassment", "scam", "off_platform", "other"]
 
@@ -25,3 +25,12 @@ class ReportOut(Schema):
     note: str
     status: Literal["open", "closed"]
     created_at: Instant
+
+
+class BlockOut(Schema):
+    user: UserOut
+    blocked_at: Instant
+
+
+class BlockListOut(Schema):
+    items: list[BlockOut]
