@@ -32,6 +32,7 @@ def create_app(
     from lnk.notify import init_notifications
     from lnk.realtime import init_realtime
     from lnk.redis_link import limits_storage_uri
+    from lnk.services.transcripts import derive_key
     from lnk.store import open_store
     from lnk.web import errors as web_errors
     from lnk.web import headers
@@ -86,6 +87,7 @@ def create_app(
             report_hide_threshold=settings.report_hide_threshold,
         ),
         workers=WorkerPool(settings.worker_threads, settings.worker_queue),
+        transcript_key=derive_key(settings.signing_key(), settings.transcript_key),
     )
     store.use_workers(service_context.workers)
     if settings.env == "testing":  # hashing cost is not what the tests are about

@@ -1,4 +1,4 @@
-"""``flask`` commands: create-admin and seed-demo."""
+"""``flask`` commands: create-admin, seed-demo and verify-transcript."""
 
 from __future__ import annotations
 
@@ -6,7 +6,7 @@ import click
 from flask import Flask
 
 from lnk.errors import LnkError
-from lnk.services import accounts, conversations, messages
+from lnk.services import accounts, conversations, messages, transcripts
 from lnk.web.context import ctx
 
 DEMO_PASSWORD = "demo-password"
@@ -44,6 +44,24 @@ def seed_demo_data() -> dict:
 
 
 def register(app: Flask) -> None:
+    @app.cli.command("verify-transcript")
+    @click.argument("path", type=click.Path(exists=True, dir_okay=False))
+    def verify_transcript(path: str) -> None:
+        """Check a transcript export (JSON or HTML): its hash chain and this server's signature.
+        Exits 0 if intact, 1 if not."""
+        with open(path, encoding="utf-8") as handle:
+            text = handle.read()
+        try:
+            document = transcripts.from_text(text)
+        except ValueError as error:
+            click.echo(f"FAILED: {error}", err=True)
+            raise SystemExit(1) from None
+        verdict = transcripts.verify(document, ctx().transcript_key)
+        if not verdict.ok:
+            click.echo(f"FAILED: {verdict.reason}", err=True)
+            raise SystemExit(1)
+        click.echo(f"OK: {verdict.messages} messages, {verdict.reason}")
+
     @app.cli.command("create-admin")
     @click.argument("username")
     @click.option(

@@ -44,6 +44,9 @@ class Settings:
     # JWT_SECRET; without it, a random key generated once and kept in ``secret_file``.
     jwt_secret: str | None = None
     secret_file: str = DEFAULT_SECRET_FILE
+    # LNK_TRANSCRIPT_KEY signs conversation transcripts; without it, a key derived from the
+    # signing secret above.
+    transcript_key: str | None = None
     host: str = "127.0.0.1"  # HOST: the address ``python app.py`` listens on
     trusted_proxies: int = 0  # LNK_TRUSTED_PROXIES: proxies in front whose X-Forwarded-* count
     redis_url: str | None = None
@@ -108,6 +111,7 @@ class Settings:
             upload_dir=os.environ.get("UPLOAD_DIR", "instance/uploads"),
             jwt_secret=secret or None,
             secret_file=os.environ.get("LNK_SECRET_FILE") or DEFAULT_SECRET_FILE,
+            transcript_key=os.environ.get("LNK_TRANSCRIPT_KEY") or None,
             host=os.environ.get("HOST") or "127.0.0.1",
             trusted_proxies=_int("LNK_TRUSTED_PROXIES", 0),
             redis_url=os.environ.get("REDIS_URL") or None,

@@ -48,6 +48,8 @@ class ServiceContext:
     hasher: PasswordHasher = field(default_factory=PasswordHasher)
     # CPU-heavy work runs here, off the event loop (see lnk/workers.py)
     workers: WorkerPool = field(default_factory=WorkerPool)
+    # Signs conversation transcripts (see lnk/services/transcripts.py).
+    transcript_key: bytes = b"lnk-development-transcript-key"
 
     @cached_property
     def dummy_password_hash(self) -> str:

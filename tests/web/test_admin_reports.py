@@ -137,3 +137,21 @@ def test_admin_account_changes_are_audited_as_well(admin, pair, ctx):
         "user.reinstate",
         "user.suspend",
     ]
+
+
+def test_admins_export_any_conversation_and_the_export_is_audited(client, admin, pair, ctx):
+    from lnk.services import transcripts
+
+    alice, bob, cid = pair
+    api_send(client, alice, cid, "what we agreed")
+    assert alice.get(f"/admin/conversations/{cid}/export").status_code == 403
+    page = admin.get(f"/admin/conversations/{cid}/export?format=html")
+    assert page.status_code == 200 and "what we agreed" in page.text
+    doc = admin.get(f"/admin/conversations/{cid}/export?format=json").get_json()
+    assert doc["exportedFor"]["id"] == admin.id
+    assert [m["content"] for m in doc["messages"]][-2:] == ["Hi Alice", "what we agreed"]
+    assert transcripts.verify(doc, ctx.transcript_key).ok
+    assert admin.get(f"/admin/conversations/{cid}/export?format=pdf").status_code == 422
+    entries = ctx.store.audit.page(5)
+    assert [e.action for e in entries] == ["conversation.export"] * 2
+    assert entries[0].target_id == cid and entries[0].detail["chainHead"] == doc["chainHead"]

@@ -5,9 +5,11 @@ from __future__ import annotations
 from flask import Response, make_response, render_template, request
 
 from lnk.domain.models import User
-from lnk.services import accounts, audit, report_review
+from lnk.errors import ValidationFailed
+from lnk.services import accounts, audit, report_review, transcripts
 from lnk.web.admin.blueprint import admin_required, bp, row_response
 from lnk.web.context import ctx
+from lnk.web.transcript_files import transcript_response
 
 PAGE_SIZE = 25
 TOASTS = {
@@ -74,3 +76,13 @@ def audit_log(user: User) -> Response:
 def _context_people(cases: list[report_review.Case]) -> dict[str, User]:
     ids = {m.sender_id for c in cases for m in c.context}
     return accounts.users_by_id(ctx(), ids)
+
+
+@bp.get("/conversations/<conversation_id>/export")
+@admin_required
+def export_conversation(user: User, conversation_id: str) -> Response:
+    """Any conversation's signed transcript (every message); recorded in the audit log."""
+    fmt = request.args.get("format", "html")
+    if fmt not in ("json", "html"):
+        raise ValidationFailed.field("format", "must be json or html")
+    return transcript_response(transcripts.export_as_admin(ctx(), user, conversation_id), fmt)

@@ -18,12 +18,23 @@ def register_api(app: Flask) -> None:
         notifications,
         openapi,
         safety,
+        transcripts,
     )
     from lnk.web.api.routing import ObjectIdConverter
 
     app.url_map.converters["oid"] = ObjectIdConverter
 
-    for module in (auth, conversations, messages, marketplace, files, notifications, safety):
+    modules = (
+        auth,
+        conversations,
+        messages,
+        marketplace,
+        files,
+        notifications,
+        safety,
+        transcripts,
+    )
+    for module in modules:
         # API calls are authenticated by Bearer token or by the JWT cookie, whose own CSRF
         # double-submit check (flask-jwt-extended) protects them; Flask-WTF guards the forms.
         csrf.exempt(module.bp)
