@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from datetime import datetime
 from decimal import Decimal
+from typing import TYPE_CHECKING
 
 from lnk.domain.models import (
     Booking,
@@ -18,6 +19,9 @@ from lnk.domain.models import (
     User,
 )
 from lnk.domain.safety import Report
+
+if TYPE_CHECKING:
+    from lnk.services.responsiveness import ResponseStats
 
 
 def iso(dt: datetime | None) -> str | None:
@@ -222,4 +226,14 @@ def booking_json(booking: Booking) -> dict:
         "currency": booking.currency,
         "status": booking.status,
         "createdAt": iso(booking.created_at),
+    }
+
+
+def response_stats_json(stats: ResponseStats | None) -> dict | None:
+    if stats is None:
+        return None
+    return {
+        "responseRate": stats.response_rate,
+        "medianFirstResponseMinutes": stats.median_first_response_minutes,
+        "conversations": stats.conversations,
     }

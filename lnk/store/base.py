@@ -544,6 +544,28 @@ class BlockRepository(ABC):
         """Users ``user_id`` blocked or was blocked by (two indexed lookups)."""
 
 
+class ResponseTimeRepository(ABC):
+    """When each new direct conversation reached a provider and when it first answered: the
+    running record behind response statistics (one row per provider and conversation)."""
+
+    @abstractmethod
+    def opened(self, provider_id: str, conversation_id: str, at: datetime) -> bool:
+        """Records that someone else opened a conversation with the provider; the first record
+        stays (True if this one was new)."""
+
+    @abstractmethod
+    def answered(self, provider_id: str, conversation_id: str, at: datetime) -> bool:
+        """Records the provider's first answer (only if the conversation was recorded as opened
+        and not answered yet); True if this was it."""
+
+    @abstractmethod
+    def since(
+        self, provider_id: str, opened_after: datetime
+    ) -> list[tuple[datetime, datetime | None]]:
+        """``(opened_at, answered_at)`` of the provider's conversations opened after the given
+        instant (an index range over those only)."""
+
+
 class BlobStore(ABC):
     """File bytes: on disk for SQLite, GridFS for MongoDB."""
 
@@ -579,6 +601,7 @@ class Store(ABC):
     reports: ReportRepository
     audit: AuditLog
     blocks: BlockRepository
+    response_times: ResponseTimeRepository
 
     @staticmethod
     def new_id() -> str:

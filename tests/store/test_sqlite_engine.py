@@ -57,7 +57,13 @@ def test_a_file_of_the_previous_version_gets_client_ids_per_conversation(tmp_pat
         )
         cur.execute("DROP TABLE logins")  # made by a later step
         cur.execute("ALTER TABLE messages DROP COLUMN counts_unread")  # and so is this
-        for table in ("reports", "held_messages", "audit_log", "blocks"):  # and these
+        for table in (
+            "reports",
+            "held_messages",
+            "audit_log",
+            "blocks",
+            "response_times",
+        ):  # and these
             cur.execute(f"DROP TABLE {table}")
         cur.execute("PRAGMA user_version = 4")  # the clientId step is the fifth
     store.close()

@@ -57,3 +57,40 @@ def test_a_held_message_is_drawn_hidden_for_others_and_whole_for_its_sender(pair
     assert "Hidden pending review" in seen.text and "very secret spam text" not in seen.text
     own = bob.get(f"/chat/{cid}")
     assert "very secret spam text" in own.text and "hidden from others pending review" in own.text
+
+
+def test_the_header_says_how_fast_a_provider_usually_replies(pair, client, clock):
+    from datetime import timedelta
+
+    alice, bob, cid = pair  # bob opened with "Hi Alice"; make alice a provider first
+    fresh = client.post(
+        "/api/service-packages",
+        json={
+            "title": "Cut",
+            "description": "A cut",
+            "price": 10,
+            "currency": "EUR",
+            "durationMinutes": 30,
+        },
+        headers=alice.account.headers,
+    )
+    assert fresh.status_code == 201
+    assert 'id="reply-hint"' not in bob.get(f"/chat/{cid}").text  # nothing measured yet
+    carol_id = client.post(
+        "/api/auth/register",
+        json={"username": "carol", "password": "correct-horse-1"},
+    ).get_json()
+    carol_headers = {"Authorization": f"Bearer {carol_id['accessToken']}"}
+    other = client.post(
+        "/api/conversations",
+        json={"type": "direct", "participantIds": [alice.id]},
+        headers=carol_headers,
+    ).get_json()["id"]
+    client.post(
+        f"/api/conversations/{other}/messages", json={"content": "hi"}, headers=carol_headers
+    )
+    clock.advance(timedelta(minutes=95))
+    api_send(client, alice, other, "hello Carol")
+    page = bob.get(f"/chat/{cid}")
+    assert 'id="reply-hint"' in page.text and "Usually replies within 2 h" in page.text
+    assert "Usually replies" not in alice.get(f"/chat/{cid}").text  # bob has no packages

@@ -29,6 +29,7 @@ REPORTS = "reports"
 HELD_MESSAGES = "heldMessages"
 AUDIT_LOG = "auditLog"
 BLOCKS = "blocks"
+RESPONSE_TIMES = "responseTimes"
 
 # Partial filters use ``$exists: true``: an equality query on the field implies it, so the
 # planner can use the index for ``{directKey: k}`` (a ``$type`` filter is not implied).
@@ -40,6 +41,14 @@ TOKEN_TTL_GRACE_SECONDS = 300
 CONVERSATION_NEWEST = "conversation_newest"
 
 INDEXES: dict[str, list[IndexModel]] = {
+    RESPONSE_TIMES: [
+        IndexModel(
+            [("providerId", ASCENDING), ("conversationId", ASCENDING)],
+            name="provider_conversation_unique",
+            unique=True,
+        ),
+        IndexModel([("providerId", ASCENDING), ("openedAt", ASCENDING)], name="provider_opened"),
+    ],
     BLOCKS: [
         IndexModel(
             [("blockerId", ASCENDING), ("blockedId", ASCENDING)],

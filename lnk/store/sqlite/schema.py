@@ -9,7 +9,7 @@ Datetimes are epoch milliseconds (INTEGER); money is TEXT holding a Decimal; nes
 
 from __future__ import annotations
 
-from lnk.store.sqlite import fts, notifications, safety
+from lnk.store.sqlite import fts, notifications, response_times, safety
 from lnk.store.sqlite.connection import Database
 
 _V1 = [
@@ -234,6 +234,7 @@ MIGRATIONS: list[list[str]] = [
     fts.DOMAIN_WORDS,
     safety.MIGRATION,
     safety.BLOCKS_MIGRATION,
+    response_times.MIGRATION,
 ]
 
 

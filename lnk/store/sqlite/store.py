@@ -16,6 +16,7 @@ from lnk.store.sqlite.notifications import (
     SqliteOutboxRepository,
     SqlitePushSubscriptionRepository,
 )
+from lnk.store.sqlite.response_times import SqliteResponseTimeRepository
 from lnk.store.sqlite.safety import (
     SqliteAuditLog,
     SqliteBlockRepository,
@@ -48,6 +49,7 @@ class SqliteStore(Store):
         self.reports = SqliteReportRepository(self.db)
         self.audit = SqliteAuditLog(self.db)
         self.blocks = SqliteBlockRepository(self.db)
+        self.response_times = SqliteResponseTimeRepository(self.db)
 
     def use_workers(self, workers: WorkerPool) -> None:
         self.db.workers = workers

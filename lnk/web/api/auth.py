@@ -9,8 +9,8 @@ from jwt.exceptions import ExpiredSignatureError, PyJWTError
 
 from lnk.domain.models import User
 from lnk.errors import Unauthorized
-from lnk.presenters import user_json
-from lnk.services import accounts, notifications, sessions
+from lnk.presenters import response_stats_json, user_json
+from lnk.services import accounts, notifications, responsiveness, sessions
 from lnk.web import limits, tokens
 from lnk.web.api import schemas as s
 from lnk.web.api.notifications import own_user_json
@@ -217,8 +217,19 @@ def list_users(user: User, query: s.UserQuery):
     summary="A user",
     tag="users",
     operation_id="getUser",
-    response=s.UserOut,
+    response=s.UserDetailOut,
     errors=(404,),
 )
 def get_user(user: User, id: str):
-    return jsonify(user_json(accounts.get_user(ctx(), id)))
+    """`responseStats` (null for users without service packages): over the last 90 days, the
+    share of new direct conversations others opened with the user that it answered within 24
+    hours (`responseRate`, 0-1, null until one counts), the median minutes to that first answer,
+    and how many conversations count (one opened less than 24 hours ago and not answered yet
+    does not)."""
+    found = accounts.get_user(ctx(), id)
+    return jsonify(
+        {
+            **user_json(found),
+            "responseStats": response_stats_json(responsiveness.stats(ctx(), found.id)),
+        }
+    )

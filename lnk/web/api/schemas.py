@@ -242,6 +242,16 @@ class MeOut(UserOut):
     email_verified: bool
 
 
+class ResponseStatsOut(Schema):
+    response_rate: float | None
+    median_first_response_minutes: int | None
+    conversations: int
+
+
+class UserDetailOut(UserOut):
+    response_stats: ResponseStatsOut | None
+
+
 class AuthOut(Schema):
     user: MeOut
     access_token: str

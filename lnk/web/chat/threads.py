@@ -7,7 +7,7 @@ from dataclasses import dataclass, field
 
 from lnk.domain.models import Message, User
 from lnk.errors import NotFound
-from lnk.services import conversations, messages
+from lnk.services import conversations, messages, responsiveness
 from lnk.web.chat.viewmodels import (
     ConversationItem,
     Row,
@@ -70,6 +70,7 @@ class MessagePage:
     unread_id: str | None = None  # the first unread message, where the page opens
     unread_count: int = 0
     extra: dict = field(default_factory=dict)
+    reply_hint: str | None = None  # "Usually replies within 2 h" for a provider in a direct chat
 
     @property
     def messages(self) -> list[Message]:
@@ -106,10 +107,10 @@ def load_latest(user: User, conversation_id: str) -> MessagePage:
         page = _load_unread(user, conversation_id, max(me.last_read_seq, me.cleared_seq))
         if page is not None:
             page.unread_count = me.unread_count
-            return page
+            return _with_reply_hint(page)
     found, cursor = messages.list_messages(ctx(), user, conversation_id, limit=FIRST_PAGE)
-    return _page(
-        user, conversation_id, found[::-1], more_older=cursor is not None, more_newer=False
+    return _with_reply_hint(
+        _page(user, conversation_id, found[::-1], more_older=cursor is not None, more_newer=False)
     )
 
 
@@ -134,6 +135,14 @@ def _load_unread(user: User, conversation_id: str, read_seq: int) -> MessagePage
     return page
 
 
+def _with_reply_hint(page: MessagePage) -> MessagePage:
+    """The header's responsiveness line, for a direct conversation with a provider."""
+    other = page.thread.other_id
+    if other and not page.thread.is_group:
+        page.reply_hint = responsiveness.usually_replies(responsiveness.stats(ctx(), other))
+    return page
+
+
 def load_around(user: User, conversation_id: str, message_id: str) -> MessagePage:
     """A window around one message (a search result opened in context)."""
     target = messages.get_message(ctx(), user, message_id)
@@ -145,13 +154,15 @@ def load_around(user: User, conversation_id: str, message_id: str) -> MessagePag
     newer, newer_cursor = messages.list_messages(
         ctx(), user, conversation_id, after_seq=target.seq - 1, limit=AROUND_AFTER
     )
-    return _page(
-        user,
-        conversation_id,
-        older[::-1] + newer,
-        more_older=older_cursor is not None,
-        more_newer=newer_cursor is not None,
-        target_id=target.id,
+    return _with_reply_hint(
+        _page(
+            user,
+            conversation_id,
+            older[::-1] + newer,
+            more_older=older_cursor is not None,
+            more_newer=newer_cursor is not None,
+            target_id=target.id,
+        )
     )
 
 
