@@ -13,6 +13,7 @@ from dataclasses import replace
 from lnk.domain.events import MessageUpdated
 from lnk.domain.models import BookingRequest, Conversation, Message, ServiceOffer, User
 from lnk.errors import Conflict, ValidationFailed
+from lnk.services import analytics
 from lnk.services.context import ServiceContext, unit_of_work
 from lnk.services.conversations import conversation_by_id
 from lnk.services.deadlines import is_past_due
@@ -96,6 +97,7 @@ def respond(ctx: ServiceContext, message: Message, item: ServiceOffer | BookingR
     updated = transition(ctx, message, "pending", item)
     if updated is None:
         raise Conflict("this was already answered")
+    analytics.count_answer(ctx, updated)
     return updated
 
 

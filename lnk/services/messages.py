@@ -20,7 +20,15 @@ from lnk.domain.models import (
 from lnk.domain.names import clean_name
 from lnk.domain.rules import counts_unread
 from lnk.errors import Conflict, NotFound, ValidationFailed
-from lnk.services import blocks, files, moderation, permissions, reports, responsiveness
+from lnk.services import (
+    analytics,
+    blocks,
+    files,
+    moderation,
+    permissions,
+    reports,
+    responsiveness,
+)
 from lnk.services.context import ServiceContext, unit_of_work
 from lnk.services.conversations import audience_of, require_membership
 from lnk.services.deadlines import as_seen
@@ -180,6 +188,7 @@ def _store_and_announce(
     if audience is None:
         audience = audience_of(ctx, new.conversation_id)
     responsiveness.record(ctx, message, audience)
+    analytics.count_sent(ctx, message)
     ctx.events.publish([MessageSent(message, audience)])
     return SendResult(message, True, warnings)
 

@@ -559,11 +559,33 @@ class ResponseTimeRepository(ABC):
         and not answered yet); True if this was it."""
 
     @abstractmethod
+    def answered_between(self, start: datetime, end: datetime) -> list[float]:
+        """Minutes from open to first answer of every provider's conversations answered in
+        ``[start, end)`` (an index range over those answers only)."""
+
+    @abstractmethod
     def since(
         self, provider_id: str, opened_after: datetime
     ) -> list[tuple[datetime, datetime | None]]:
         """``(opened_at, answered_at)`` of the provider's conversations opened after the given
         instant (an index range over those only)."""
+
+
+class MetricsRepository(ABC):
+    """Daily counters for the admins' analytics (a day is a UTC date, ``YYYY-MM-DD``)."""
+
+    @abstractmethod
+    def add(self, day: str, metric: str, amount: int = 1) -> None:
+        """Adds to a day's counter (atomically; created at zero)."""
+
+    @abstractmethod
+    def mark_active(self, day: str, user_id: str) -> bool:
+        """Records that the user was active that day; True the first time that day."""
+
+    @abstractmethod
+    def series(self, first_day: str, last_day: str) -> dict[tuple[str, str], int]:
+        """Every counter of the days from ``first_day`` to ``last_day`` (inclusive), by
+        ``(day, metric)``: an index range over those days only."""
 
 
 class BlobStore(ABC):
@@ -602,6 +624,7 @@ class Store(ABC):
     audit: AuditLog
     blocks: BlockRepository
     response_times: ResponseTimeRepository
+    metrics: MetricsRepository
 
     @staticmethod
     def new_id() -> str:

@@ -63,6 +63,8 @@ def test_a_file_of_the_previous_version_gets_client_ids_per_conversation(tmp_pat
             "audit_log",
             "blocks",
             "response_times",
+            "daily_metrics",
+            "daily_active_users",
         ):  # and these
             cur.execute(f"DROP TABLE {table}")
         cur.execute("PRAGMA user_version = 4")  # the clientId step is the fifth

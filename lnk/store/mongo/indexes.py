@@ -30,6 +30,8 @@ HELD_MESSAGES = "heldMessages"
 AUDIT_LOG = "auditLog"
 BLOCKS = "blocks"
 RESPONSE_TIMES = "responseTimes"
+DAILY_METRICS = "dailyMetrics"
+DAILY_ACTIVE_USERS = "dailyActiveUsers"
 
 # Partial filters use ``$exists: true``: an equality query on the field implies it, so the
 # planner can use the index for ``{directKey: k}`` (a ``$type`` filter is not implied).
@@ -48,6 +50,21 @@ INDEXES: dict[str, list[IndexModel]] = {
             unique=True,
         ),
         IndexModel([("providerId", ASCENDING), ("openedAt", ASCENDING)], name="provider_opened"),
+        IndexModel(
+            [("answeredAt", ASCENDING)],
+            name="answered",
+            partialFilterExpression={"answeredAt": {"$type": "date"}},
+        ),
+    ],
+    DAILY_METRICS: [
+        IndexModel(
+            [("day", ASCENDING), ("metric", ASCENDING)], name="day_metric_unique", unique=True
+        ),
+    ],
+    DAILY_ACTIVE_USERS: [
+        IndexModel(
+            [("day", ASCENDING), ("userId", ASCENDING)], name="day_user_unique", unique=True
+        ),
     ],
     BLOCKS: [
         IndexModel(

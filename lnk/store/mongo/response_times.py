@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from lnk.store.base import ResponseTimeRepository
+from lnk.store.base import MetricsRepository, ResponseTimeRepository
 from lnk.store.mongo import indexes as ix
 from lnk.store.mongo.codec import aware, from_bson_dt, to_bson_dt
 from lnk.store.mongo.units import SessionDatabase
@@ -30,6 +30,13 @@ class MongoResponseTimeRepository(ResponseTimeRepository):
         )
         return result.modified_count == 1
 
+    def answered_between(self, start: datetime, end: datetime) -> list[float]:
+        cursor = self._records.find(
+            {"answeredAt": {"$gte": to_bson_dt(start), "$lt": to_bson_dt(end)}},
+            {"openedAt": 1, "answeredAt": 1},
+        )
+        return [(d["answeredAt"] - d["openedAt"]).total_seconds() / 60 for d in cursor]
+
     def since(
         self, provider_id: str, opened_after: datetime
     ) -> list[tuple[datetime, datetime | None]]:
@@ -37,3 +44,24 @@ class MongoResponseTimeRepository(ResponseTimeRepository):
             {"providerId": provider_id, "openedAt": {"$gt": to_bson_dt(opened_after)}}
         ).sort("openedAt", 1)
         return [(aware(d["openedAt"]), from_bson_dt(d.get("answeredAt"))) for d in cursor]
+
+
+class MongoMetricsRepository(MetricsRepository):
+    def __init__(self, db: SessionDatabase) -> None:
+        self._metrics = db[ix.DAILY_METRICS]
+        self._active = db[ix.DAILY_ACTIVE_USERS]
+
+    def add(self, day: str, metric: str, amount: int = 1) -> None:
+        self._metrics.update_one(
+            {"day": day, "metric": metric}, {"$inc": {"value": amount}}, upsert=True
+        )
+
+    def mark_active(self, day: str, user_id: str) -> bool:
+        result = self._active.update_one(
+            {"day": day, "userId": user_id}, {"$setOnInsert": {"day": day}}, upsert=True
+        )
+        return result.upserted_id is not None
+
+    def series(self, first_day: str, last_day: str) -> dict[tuple[str, str], int]:
+        cursor = self._metrics.find({"day": {"$gte": first_day, "$lte": last_day}})
+        return {(d["day"], d["metric"]): int(d["value"]) for d in cursor}

@@ -20,7 +20,7 @@ from lnk.store.mongo.notifications import (
     MongoOutboxRepository,
     MongoPushSubscriptionRepository,
 )
-from lnk.store.mongo.response_times import MongoResponseTimeRepository
+from lnk.store.mongo.response_times import MongoMetricsRepository, MongoResponseTimeRepository
 from lnk.store.mongo.safety import MongoAuditLog, MongoBlockRepository, MongoReportRepository
 from lnk.store.mongo.units import (
     SessionDatabase,
@@ -69,6 +69,7 @@ class MongoStore(Store):
         self.audit = MongoAuditLog(sdb)
         self.blocks = MongoBlockRepository(sdb)
         self.response_times = MongoResponseTimeRepository(sdb)
+        self.metrics = MongoMetricsRepository(sdb)
         self._client: MongoClient[Any] | None = None
 
     @classmethod

@@ -16,7 +16,10 @@ from lnk.store.sqlite.notifications import (
     SqliteOutboxRepository,
     SqlitePushSubscriptionRepository,
 )
-from lnk.store.sqlite.response_times import SqliteResponseTimeRepository
+from lnk.store.sqlite.response_times import (
+    SqliteMetricsRepository,
+    SqliteResponseTimeRepository,
+)
 from lnk.store.sqlite.safety import (
     SqliteAuditLog,
     SqliteBlockRepository,
@@ -50,6 +53,7 @@ class SqliteStore(Store):
         self.audit = SqliteAuditLog(self.db)
         self.blocks = SqliteBlockRepository(self.db)
         self.response_times = SqliteResponseTimeRepository(self.db)
+        self.metrics = SqliteMetricsRepository(self.db)
 
     def use_workers(self, workers: WorkerPool) -> None:
         self.db.workers = workers

@@ -1,4 +1,5 @@
-"""Admin console: the open-report queue with its decisions, and the audit log."""
+"""Admin console: the open-report queue with its decisions, the audit log, transcript exports
+and analytics."""
 
 from __future__ import annotations
 
@@ -6,8 +7,9 @@ from flask import Response, make_response, render_template, request
 
 from lnk.domain.models import User
 from lnk.errors import ValidationFailed
-from lnk.services import accounts, audit, report_review, transcripts
+from lnk.services import accounts, analytics, audit, report_review, transcripts
 from lnk.web.admin.blueprint import admin_required, bp, row_response
+from lnk.web.admin.charts import bar_chart
 from lnk.web.context import ctx
 from lnk.web.transcript_files import transcript_response
 
@@ -86,3 +88,51 @@ def export_conversation(user: User, conversation_id: str) -> Response:
     if fmt not in ("json", "html"):
         raise ValidationFailed.field("format", "must be json or html")
     return transcript_response(transcripts.export_as_admin(ctx(), user, conversation_id), fmt)
+
+
+CHARTS = {
+    "messages": "Messages per day",
+    "active_users": "Active users per day",
+    "offers_sent": "Offers sent per day",
+    "offers_accepted": "Offers accepted per day",
+    "booking_requests": "Booking requests per day",
+    "bookings_confirmed": "Bookings confirmed per day",
+}
+
+
+def _days() -> int:
+    raw = request.args.get("days", "30")
+    if raw not in ("7", "30", "90"):
+        raise ValidationFailed.field("days", "must be 7, 30 or 90")
+    return int(raw)
+
+
+@bp.get("/analytics")
+@admin_required
+def analytics_page(user: User) -> Response:
+    days = _days()
+    found = analytics.report(ctx(), user, days)
+    charts = [
+        (key, label, found.totals[key], bar_chart(label, found.days, found.series[key]))
+        for key, label in CHARTS.items()
+    ]
+    return make_response(
+        render_template(
+            "admin/analytics.html",
+            section="analytics_page",
+            user=user,
+            report=found,
+            charts=charts,
+            days=days,
+        )
+    )
+
+
+@bp.get("/analytics.csv")
+@admin_required
+def analytics_csv(user: User) -> Response:
+    days = _days()
+    response = make_response(analytics.as_csv(analytics.report(ctx(), user, days)))
+    response.mimetype = "text/csv"
+    response.headers["Content-Disposition"] = f'attachment; filename="lnk-analytics-{days}d.csv"'
+    return response
