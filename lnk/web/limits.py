@@ -34,6 +34,8 @@ CREATE_CONVERSATION = limiter.shared_limit("30/minute", scope="conversation-crea
 SEARCH = limiter.shared_limit("60/minute", scope="search")  # message search
 USER_SEARCH = limiter.shared_limit("300/minute", scope="user-search")  # typed key by key
 PASSWORD = limiter.shared_limit("10/minute", scope="password")
+REPORT = limiter.shared_limit("30/minute", scope="report")  # reports and blocks
+EXPORT = limiter.shared_limit("10/minute", scope="transcript-export")
 # Page actions that the API leaves unlimited (edits, reactions, reads, settings): a ceiling.
 ACTIONS = limiter.shared_limit("600/minute", scope="page-actions")
 

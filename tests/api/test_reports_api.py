@@ -181,3 +181,32 @@ def test_an_edit_of_a_held_message_reaches_the_others_without_its_text(client, g
     assert by_audience[(spammer.id,)].content == "even cheaper now"
     others = [m for audience, m in by_audience.items() if spammer.id not in audience]
     assert len(others) == 1 and others[0].content == "" and others[0].held is True
+
+
+def test_reports_are_rate_limited_per_user(tmp_path):
+    from lnk import create_app
+    from lnk.config import Settings
+
+    app = create_app(
+        Settings(
+            env="testing",
+            sqlite_path=str(tmp_path / "rl.sqlite3"),
+            upload_dir=str(tmp_path / "up"),
+            ratelimit_enabled=True,
+        )
+    )
+    client = app.test_client()
+    tokens = [
+        client.post(
+            "/api/auth/register", json={"username": name, "password": "correct-horse-1"}
+        ).get_json()
+        for name in ("alice", "bob")
+    ]
+    headers = {"Authorization": f"Bearer {tokens[0]['accessToken']}"}
+    target = tokens[1]["user"]["id"]
+    statuses = [
+        client.post(f"/api/users/{target}/report", json={"reason": "spam"}, headers=headers)
+        for _ in range(31)
+    ]
+    assert [r.status_code for r in statuses[:30]] == [201] + [200] * 29
+    assert statuses[30].status_code == 429 and statuses[30].get_json()["code"] == "rate_limited"

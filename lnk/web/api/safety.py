@@ -7,13 +7,13 @@ from flask import Blueprint, jsonify
 from lnk.domain.models import User
 from lnk.presenters import iso, report_json, user_json
 from lnk.services import blocks, reports
+from lnk.web import limits
 from lnk.web.api import safety_schemas as s
 from lnk.web.api.routing import endpoint
 from lnk.web.context import ctx
 
 bp = Blueprint("api_safety", __name__, url_prefix="/api")
 TAG = "safety"
-REPORT_LIMIT = "30/minute"
 REPEATED_REPORT = {200: "The caller already has an open report of this target: that report."}
 
 
@@ -32,7 +32,7 @@ def _answer(result: reports.ReportResult):
     also=REPEATED_REPORT,
     body=s.ReportBody,
     response=s.ReportOut,
-    limit=REPORT_LIMIT,
+    limit=limits.REPORT,
     errors=(404, 422),
 )
 def report_message(user: User, id: str, body: s.ReportBody):
@@ -53,7 +53,7 @@ def report_message(user: User, id: str, body: s.ReportBody):
     also=REPEATED_REPORT,
     body=s.ReportBody,
     response=s.ReportOut,
-    limit=REPORT_LIMIT,
+    limit=limits.REPORT,
     errors=(404, 422),
 )
 def report_user(user: User, id: str, body: s.ReportBody):
@@ -75,7 +75,7 @@ def _block_json(found: blocks.BlockedUser) -> dict:
     status=201,
     also={200: "The user was already blocked: the existing block."},
     response=s.BlockOut,
-    limit=REPORT_LIMIT,
+    limit=limits.REPORT,
     errors=(404, 422),
 )
 def block_user(user: User, id: str):
@@ -94,7 +94,7 @@ def block_user(user: User, id: str):
     tag=TAG,
     operation_id="unblockUser",
     status=204,
-    limit=REPORT_LIMIT,
+    limit=limits.REPORT,
     errors=(404, 422),
 )
 def unblock_user(user: User, id: str):

@@ -8,6 +8,7 @@ from flask import Blueprint
 
 from lnk.domain.models import User
 from lnk.services import transcripts
+from lnk.web import limits
 from lnk.web.api.routing import endpoint
 from lnk.web.api.schemas import Schema
 from lnk.web.context import ctx
@@ -29,7 +30,7 @@ class ExportQuery(Schema):
     operation_id="exportTranscript",
     query=ExportQuery,
     binary=("application/json", "text/html"),
-    limit="10/minute",
+    limit=limits.EXPORT,
     errors=(404, 422),
 )
 def export(user: User, id: str, query: ExportQuery):

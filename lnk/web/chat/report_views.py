@@ -8,6 +8,7 @@ from flask import Response, make_response, request
 
 from lnk.domain.models import User
 from lnk.services import reports
+from lnk.web import limits
 from lnk.web.chat.blueprint import bp, signed_in
 from lnk.web.context import ctx
 
@@ -23,6 +24,7 @@ def _reported(result: reports.ReportResult) -> Response:
 
 @bp.post("/chat/messages/<message_id>/report")
 @signed_in
+@limits.REPORT
 def report_message(user: User, message_id: str) -> Response:
     form = request.form
     return _reported(
@@ -32,6 +34,7 @@ def report_message(user: User, message_id: str) -> Response:
 
 @bp.post("/chat/users/<user_id>/report")
 @signed_in
+@limits.REPORT
 def report_user(user: User, user_id: str) -> Response:
     form = request.form
     return _reported(
