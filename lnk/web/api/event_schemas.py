@@ -96,7 +96,12 @@ class NewMessageEvent(Schema):
 class MessageUpdatedEvent(Schema):
     conversation_id: str
     message: MessageOut
-    action: Literal["edited", "deleted", "reaction", "offer", "booking"]
+    action: Literal["edited", "deleted", "reaction", "offer", "booking", "held", "released"] = (
+        Field(
+            description="`held`: hidden pending review (sent to everyone but the sender, without "
+            "content); `released`: shown again after a moderator dismissed the reports"
+        )
+    )
 
 
 class MessageReadEvent(Schema):
