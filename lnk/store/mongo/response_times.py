@@ -4,10 +4,10 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from lnk.store.base import MetricsRepository, ResponseTimeRepository
 from lnk.store.mongo import indexes as ix
 from lnk.store.mongo.codec import aware, from_bson_dt, to_bson_dt
 from lnk.store.mongo.units import SessionDatabase
+from lnk.store.safety import MetricsRepository, ResponseTimeRepository
 
 
 class MongoResponseTimeRepository(ResponseTimeRepository):

@@ -11,10 +11,10 @@ from pymongo import ASCENDING, DESCENDING
 from pymongo.errors import DuplicateKeyError
 
 from lnk.domain.safety import AuditEntry, Report
-from lnk.store.base import AuditLog, BlockRepository, ReportRepository
 from lnk.store.mongo import indexes as ix
 from lnk.store.mongo.codec import aware, from_bson_dt, parse_oid, to_bson_dt
 from lnk.store.mongo.units import SessionDatabase
+from lnk.store.safety import AuditLog, BlockRepository, ReportRepository
 
 _OPEN = {"status": "open"}
 

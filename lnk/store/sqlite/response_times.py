@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from lnk.store.base import MetricsRepository, ResponseTimeRepository
+from lnk.store.safety import MetricsRepository, ResponseTimeRepository
 from lnk.store.sqlite.codec import from_ms, to_ms
 from lnk.store.sqlite.connection import Database
 

@@ -8,7 +8,8 @@ from collections.abc import Iterable
 from datetime import datetime
 
 from lnk.domain.safety import AuditEntry, Report
-from lnk.store.base import AuditLog, BlockRepository, ReportRepository, Store
+from lnk.store.base import Store
+from lnk.store.safety import AuditLog, BlockRepository, ReportRepository
 from lnk.store.sqlite.codec import dumps, from_ms, to_ms
 from lnk.store.sqlite.connection import Database, placeholders
 
