@@ -119,6 +119,13 @@ class Broadcaster:
             self.hub.emit(name, payload, [r(u) for u in users for r in (api_room, page_room)])
             return
         self.hub.emit(name, payload, [api_room(u) for u in users])
+        # Only users with a socket somewhere can have a page open: render for them alone (a send
+        # to people who are all away costs no template work; a page that connects later catches
+        # up by seq anyway).
+        online = self.hub.presence.online(users)
+        users = [u for u in users if u in online]
+        if not users:
+            return
         try:
             variants = self.pages.message_variants(message, users, action)
         except Exception:  # the API sockets were served; the pages catch up instead

@@ -105,9 +105,18 @@ def test_no_audience_or_an_unknown_conversation_renders_nothing(app, client, mak
     assert fragments.message_variants(_message(app, sent["id"]), ["f" * 24]) == []
 
 
+class _Presence:
+    def __init__(self, online: set[str] | None) -> None:
+        self._online = online  # None: everyone
+
+    def online(self, user_ids):
+        return {u for u in user_ids if self._online is None or u in self._online}
+
+
 class _RecordingHub:
-    def __init__(self) -> None:
+    def __init__(self, online: set[str] | None = None) -> None:
         self.emits: list[tuple[str, dict, list[str]]] = []
+        self.presence = _Presence(online)
 
     def emit(self, event: str, payload: dict, rooms: list[str]) -> None:
         self.emits.append((event, payload, rooms))
@@ -145,3 +154,35 @@ def test_the_broadcaster_sends_json_to_api_rooms_views_to_page_rooms_and_resync_
         ("resync", [f"page:{u.id}" for u in users]),
     ]
     assert hub.emits[1][1] == {"reason": "render_failed", "conversationId": cid}
+
+
+def test_pages_are_rendered_only_for_users_who_are_online(app, client, make_user):
+    from lnk.domain.events import MessageSent
+    from lnk.realtime.broadcaster import Broadcaster
+
+    users, cid = _group(client, make_user, 3)
+    sent = client.post(
+        f"/api/conversations/{cid}/messages", headers=users[0].headers, json={"content": "hey"}
+    ).get_json()
+    event = MessageSent(_message(app, sent["id"]), tuple(u.id for u in users))
+    rendered: list[list[str]] = []
+
+    class Counting(PageFragments):
+        def message_variants(self, message, audience, action=None):
+            rendered.append(list(audience))
+            return super().message_variants(message, audience, action)
+
+    nobody = _RecordingHub(online=set())
+    Broadcaster(nobody, Counting(app))(event)
+    assert rendered == []
+    assert [(name, rooms) for name, _, rooms in nobody.emits] == [
+        ("newMessage", [f"api:{u.id}" for u in users])
+    ]
+
+    one = _RecordingHub(online={users[2].id})
+    Broadcaster(one, Counting(app))(event)
+    assert rendered == [[users[2].id]]
+    assert [(name, rooms) for name, _, rooms in one.emits] == [
+        ("newMessage", [f"api:{u.id}" for u in users]),
+        ("newMessage", [f"page:{users[2].id}"]),
+    ]
