@@ -8,17 +8,6 @@ import pytest
 pytestmark = pytest.mark.both_engines
 
 
-@pytest.fixture
-def pair(client, make_user):
-    alice, bob = make_user("alice"), make_user("bob")
-    cid = client.post(
-        "/api/conversations",
-        json={"type": "direct", "participantIds": [bob.id]},
-        headers=alice.headers,
-    ).get_json()["id"]
-    return alice, bob, cid
-
-
 def warning_codes(body: dict) -> list[str]:
     return [w["code"] for w in body.get("warnings", [])]
 

@@ -10,17 +10,6 @@ from lnk.services.context import Rules
 pytestmark = pytest.mark.both_engines
 
 
-@pytest.fixture
-def pair(client, make_user):
-    alice, bob = make_user("alice"), make_user("bob")
-    cid = client.post(
-        "/api/conversations",
-        json={"type": "direct", "participantIds": [bob.id]},
-        headers=alice.headers,
-    ).get_json()["id"]
-    return alice, bob, cid
-
-
 def history(client, user, cid) -> list[dict]:
     return client.get(f"/api/conversations/{cid}/messages", headers=user.headers).get_json()[
         "items"

@@ -13,17 +13,6 @@ from lnk.domain.events import ConversationUpdated, MessageSent, MessagesRead, Me
 pytestmark = pytest.mark.both_engines
 
 
-@pytest.fixture
-def pair(client, make_user):
-    alice, bob = make_user("alice"), make_user("bob")
-    cid = client.post(
-        "/api/conversations",
-        json={"type": "direct", "participantIds": [bob.id]},
-        headers=alice.headers,
-    ).get_json()["id"]
-    return alice, bob, cid
-
-
 def send(client, user, cid, content="hello", **extra):
     return client.post(
         f"/api/conversations/{cid}/messages",

@@ -23,17 +23,6 @@ SCOTLAND = "\U0001f3f4\U000e0067\U000e0062\U000e0073\U000e0063\U000e0074\U000e00
 DECOMPOSED = "Jose\u0301"  # e + combining acute, NFC is "José"
 
 
-@pytest.fixture
-def pair(client, make_user):
-    alice, bob = make_user("alice"), make_user("bob")
-    cid = client.post(
-        "/api/conversations",
-        json={"type": "direct", "participantIds": [bob.id]},
-        headers=alice.headers,
-    ).get_json()["id"]
-    return alice, bob, cid
-
-
 def assert_refused(response, field):
     assert response.status_code == 422, response.get_json()
     assert field in response.get_json()["errors"]

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import logging
 
-from tests.api.test_messages_api import pair, send  # noqa: F401
+from tests.api.test_messages_api import send
 
 
 def _fill_the_disk(app) -> int:
@@ -21,7 +21,7 @@ def _fill_the_disk(app) -> int:
 def test_a_full_disk_is_a_503_with_retry_after_and_the_server_recovers_by_itself(
     app,
     client,
-    pair,  # noqa: F811
+    pair,
     caplog,
 ):
     alice, bob, cid = pair
