@@ -1,6 +1,7 @@
 """Periodic background work of a server process: the offer and booking-request expiry sweep,
 and (every ``UPLOAD_SWEEP_EVERY`` rounds) the removal of uploads never attached to a message and
-of revocations and logins whose tokens have expired anyway.
+of revocations and logins whose tokens have expired anyway, and of notification outbox items
+that ended more than two weeks ago.
 
 Runs as a Socket.IO background task (a greenlet under gevent, a thread otherwise). Every process
 may run it: the sweep's compare-and-set writes make concurrent sweeps harmless.
@@ -13,7 +14,7 @@ import logging
 from flask import Flask
 
 from lnk.extensions import socketio
-from lnk.services import files, sessions
+from lnk.services import files, notifications, sessions
 from lnk.services.context import ServiceContext
 from lnk.services.expiry import expire_due
 
@@ -44,6 +45,7 @@ def start_jobs(app: Flask) -> None:
                     if removed:
                         log.info("removed %d upload(s) never attached to a message", removed)
                     sessions.forget_expired(ctx)
+                    notifications.purge_finished(ctx)
             except Exception:  # keep sweeping; a storage hiccup must not end the loop
                 log.exception("background sweep failed")
 

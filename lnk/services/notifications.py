@@ -273,3 +273,23 @@ class NotificationPlanner:
         items = plan(self.ctx, event, self.presence, self.policy)
         if items:
             self.ctx.store.outbox.enqueue(items, self.ctx.clock.now())
+
+
+# --- retention ----------------------------------------------------------------------------------
+
+# Ended outbox items are kept this long for support questions ("was I e-mailed?"), then deleted.
+OUTBOX_RETENTION = timedelta(days=14)
+PURGE_BATCH = 1000
+
+
+def purge_finished(ctx: ServiceContext, *, max_batches: int = 20) -> int:
+    """Deletes outbox items that ended more than ``OUTBOX_RETENTION`` ago, in bounded batches (a
+    periodic job: one call never holds the store for long); returns how many went."""
+    before = ctx.clock.now() - OUTBOX_RETENTION
+    total = 0
+    for _ in range(max_batches):
+        removed = ctx.store.outbox.purge_finished(before, PURGE_BATCH)
+        total += removed
+        if removed < PURGE_BATCH:
+            break
+    return total

@@ -89,6 +89,11 @@ class OutboxRepository(ABC):
         """Puts a claimed item back, due again at ``due_at``; False if the claim was lost."""
 
     @abstractmethod
+    def purge_finished(self, before: datetime, limit: int) -> int:
+        """Deletes up to ``limit`` items that ended (sent, cancelled or failed) before
+        ``before``; returns how many went."""
+
+    @abstractmethod
     def get(self, item_id: str) -> OutboxItem | None: ...
 
     @abstractmethod

@@ -4,6 +4,8 @@ unsubscribe, retries after temporary SMTP failures."""
 
 from __future__ import annotations
 
+from datetime import timedelta
+
 import pytest
 
 from tests.api.marketplace_support import act, direct, group, offer, package
@@ -245,3 +247,25 @@ def test_bad_input_is_refused_and_changes_nothing(client, make_user):
     assert client.get("/verify-email").status_code == 400
     assert client.post("/unsubscribe?token=forged").status_code == 400
     assert client.get("/api/users/me/notification-settings").status_code == 401
+
+
+def test_sent_digests_are_kept_two_weeks_then_purged(
+    app, client, make_user, smtp, outbox, with_email
+):
+    from lnk.services import notifications
+
+    alice, bob = make_user(display_name="Alice"), make_user()
+    address = with_email(bob)
+    send(client, alice, direct(client, alice, bob), "hello")
+    outbox.run(MESSAGE_DELAY_S + 1)
+    smtp.wait_for(address)
+    send(client, alice, direct(client, alice, bob), "still pending")
+    ctx = app.extensions["lnk"]
+    ended = [i.status for i in outbox.items(bob)]
+    assert sorted(ended) == ["pending", "sent", "sent"]  # the verification mail and the digest
+
+    outbox.clock.advance(notifications.OUTBOX_RETENTION - timedelta(minutes=10))
+    assert notifications.purge_finished(ctx) == 0
+    outbox.clock.advance(timedelta(minutes=10))
+    assert notifications.purge_finished(ctx) == 2
+    assert [i.status for i in outbox.items(bob)] == ["pending"]  # never purged before it ends

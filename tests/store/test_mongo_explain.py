@@ -150,3 +150,15 @@ def test_marketplace_and_moderation_queries_use_indexes(mongo, recorded):
     mongo.bookings.has_confirmed_in_conversation(direct.id)
     mongo.bookings.list_for_user(provider.id, "provider", 10)
     _assert_indexed(mongo, recorded)
+
+
+def test_the_outbox_worker_and_the_retention_sweep_use_indexes(mongo, recorded):
+    from tests.store.test_notifications_store import digest
+
+    mongo.outbox.enqueue([digest("u1", "c1", "m1", due=0)], at())
+    (item,) = mongo.outbox.claim_due(at(), "w1", at(1), 5)
+    mongo.outbox.finish(item.id, "w1", "sent", at(0.5))
+    recorded.clear()
+    mongo.outbox.claim_due(at(2), "w1", at(3), 5)
+    assert mongo.outbox.purge_finished(at(1), 10) == 1
+    _assert_indexed(mongo, recorded)

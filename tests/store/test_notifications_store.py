@@ -104,6 +104,26 @@ def test_a_lapsed_lease_is_claimed_again_and_retry_waits_for_its_time(store):
     assert outbox.claim_due(at(100), "w4", at(101), 5) == []
 
 
+def test_only_items_that_ended_before_the_cutoff_are_purged_in_bounded_batches(store):
+    outbox = store.outbox
+    outbox.enqueue([digest(f"u{i}", "c1", f"m{i}", due=0) for i in range(5)], at())
+    items = outbox.claim_due(at(), "w1", at(1), 10)
+    assert len(items) == 5
+    for item, status in zip(items[:3], ("sent", "cancelled", "failed"), strict=True):
+        assert outbox.finish(item.id, "w1", status, at(0.5)) is True
+    assert outbox.retry(items[3].id, "w1", at(60), "later") is True  # still to be sent
+    outbox.enqueue([digest("u9", "c1", "m9", due=30)], at())  # pending, never claimed
+    # items[4] stays claimed ("sending")
+
+    assert outbox.purge_finished(at(0.5), 10) == 0  # ended at the cutoff, not before it
+    assert outbox.purge_finished(at(1), 2) == 2  # at most the limit
+    assert outbox.purge_finished(at(1), 10) == 1
+    assert outbox.purge_finished(at(1), 10) == 0
+    left = {outbox.get(i.id).status if outbox.get(i.id) else None for i in items}
+    assert left == {None, "retry", "sending"}
+    assert [i.status for i in outbox.for_user("u9")] == ["pending"]
+
+
 def test_concurrent_claims_take_each_item_exactly_once(concurrent_store):
     outbox = concurrent_store.outbox
     outbox.enqueue([digest(f"u{i}", "c1", "m1", due=0) for i in range(40)], at())

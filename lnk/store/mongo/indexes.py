@@ -210,6 +210,8 @@ INDEXES: dict[str, list[IndexModel]] = {
         IndexModel([("status", ASCENDING), ("dueAt", ASCENDING)], name="status_due"),
         IndexModel([("status", ASCENDING), ("leaseUntil", ASCENDING)], name="status_lease"),
         IndexModel([("userId", ASCENDING), ("createdAt", ASCENDING)], name="user_created"),
+        # the retention sweep: ended items by when they ended (pending ones have no sentAt)
+        IndexModel([("sentAt", ASCENDING)], name="sent_at"),
     ],
     f"{BLOB_BUCKET}.files": [
         IndexModel(

@@ -15,6 +15,7 @@ from pymongo import ASCENDING, ReturnDocument
 from pymongo.errors import DuplicateKeyError
 
 from lnk.domain.notifications import (
+    FINISHED,
     STATUS_PENDING,
     STATUS_RETRY,
     STATUS_SENDING,
@@ -267,6 +268,13 @@ class MongoOutboxRepository(OutboxRepository):
             "leaseUntil": None,
         }
         return self._outbox.update_one(query, {"$set": changes}).modified_count == 1
+
+    def purge_finished(self, before: datetime, limit: int) -> int:
+        query = {"sentAt": {"$lt": to_bson_dt(before)}, "status": {"$in": list(FINISHED)}}
+        ids = [d["_id"] for d in self._outbox.find(query, {"_id": 1}).limit(limit)]
+        if not ids:
+            return 0
+        return self._outbox.delete_many({**query, "_id": {"$in": ids}}).deleted_count
 
     def get(self, item_id: str) -> OutboxItem | None:
         oid = parse_oid(item_id)

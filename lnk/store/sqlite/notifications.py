@@ -76,6 +76,12 @@ MIGRATION = [
     "CREATE INDEX IF NOT EXISTS outbox_user ON outbox (user_id, created_at)",
 ]
 
+FINISHED_MIGRATION = [
+    # the retention sweep finds ended items by when they ended
+    """CREATE INDEX IF NOT EXISTS outbox_finished ON outbox (sent_at)
+        WHERE status IN ('sent', 'cancelled', 'failed')""",
+]
+
 _CLAIMABLE = (
     "((status IN ('pending', 'retry') AND due_at <= :now)"
     " OR (status = 'sending' AND lease_until <= :now))"
@@ -347,6 +353,13 @@ class SqliteOutboxRepository(OutboxRepository):
                 (STATUS_RETRY, to_ms(due_at), error, item_id, STATUS_SENDING, worker_id),
             )
             == 1
+        )
+
+    def purge_finished(self, before: datetime, limit: int) -> int:
+        return self.db.run(
+            "DELETE FROM outbox WHERE id IN (SELECT id FROM outbox"
+            " WHERE status IN ('sent', 'cancelled', 'failed') AND sent_at < ? LIMIT ?)",
+            (to_ms(before), limit),
         )
 
     def get(self, item_id: str) -> OutboxItem | None:

@@ -235,6 +235,7 @@ MIGRATIONS: list[list[str]] = [
     safety.MIGRATION,
     safety.BLOCKS_MIGRATION,
     response_times.MIGRATION,
+    notifications.FINISHED_MIGRATION,
 ]
 
 
