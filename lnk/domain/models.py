@@ -27,6 +27,8 @@ class User:
     suspended: bool = False
     avatar_url: str | None = None
     created_at: datetime | None = None
+    # When the user's last socket went away (see lnk/services/presence.py); None: never seen.
+    last_seen_at: datetime | None = None
 
     @property
     def is_admin(self) -> bool:

@@ -13,7 +13,7 @@ Paging is keyset-based: callers pass the key of the last item they saw, never an
 from __future__ import annotations
 
 from abc import ABC, abstractmethod
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Mapping
 from contextlib import AbstractContextManager
 from dataclasses import dataclass
 from datetime import datetime
@@ -128,6 +128,12 @@ class UserRepository(ABC):
         password_hash: str | None = None,
     ) -> User | None:
         """Sets the given fields; returns the updated user or None if unknown."""
+
+    @abstractmethod
+    def record_last_seen(self, seen: Mapping[str, datetime]) -> None:
+        """Stores when each user (by id) was last seen, never moving an instant backwards:
+        processes that record the same user in either order leave the later one. Unknown ids
+        are ignored."""
 
     @abstractmethod
     def count(self) -> int: ...

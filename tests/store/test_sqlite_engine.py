@@ -57,6 +57,7 @@ def test_a_file_of_the_previous_version_gets_client_ids_per_conversation(tmp_pat
         )
         cur.execute("DROP TABLE logins")  # made by a later step
         cur.execute("ALTER TABLE messages DROP COLUMN counts_unread")  # and so is this
+        cur.execute("ALTER TABLE users DROP COLUMN last_seen_at")  # and this
         for table in (
             "reports",
             "held_messages",
@@ -417,3 +418,30 @@ def test_the_audit_log_refuses_changes_in_the_database_itself(tmp_path) -> None:
         assert store.audit.page(5)[0].action == "user.suspend"
     finally:
         store.close()
+
+
+def test_users_of_the_previous_version_have_not_been_seen_yet(tmp_path: Path) -> None:
+    """The last-seen step adds an empty column: every existing user reads as never seen, and
+    recording works at once."""
+    from lnk.store.sqlite.connection import Database
+
+    path = str(tmp_path / "old.sqlite3")
+    old = Database(path)
+    before = len(MIGRATIONS) - 1
+    with old.write() as cur:
+        for step in MIGRATIONS[:before]:
+            for statement in step:
+                cur.execute(statement)
+        cur.execute(f"PRAGMA user_version = {before}")
+        cur.execute(
+            "INSERT INTO users (id, username, username_lower, display_name, display_name_lower,"
+            " password_hash, role, created_at) VALUES (?, 'al', 'al', 'Al', 'al', 'h', 'user', 0)",
+            ("a" * 24,),
+        )
+    old.close()
+    upgraded = SqliteStore(path, upload_dir=str(tmp_path / "up"))
+    assert upgraded.db.user_version == len(MIGRATIONS)
+    assert upgraded.users.get("a" * 24).last_seen_at is None
+    upgraded.users.record_last_seen({"a" * 24: NOW})
+    assert upgraded.users.get("a" * 24).last_seen_at == NOW
+    upgraded.close()

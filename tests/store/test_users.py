@@ -85,6 +85,31 @@ def test_update_of_unknown_user_is_none(store: Store) -> None:
     assert store.users.update(Store.new_id(), display_name="x") is None
 
 
+def test_last_seen_is_stored_per_user_and_never_moves_backwards(store: Store, make) -> None:
+    alice, bob, carol = make.users("alice", "bob", "carol")
+    assert store.users.get(alice.id).last_seen_at is None
+    store.users.record_last_seen({alice.id: make.at(5), bob.id: make.at(7)})
+    found = store.users.get_many([alice.id, bob.id, carol.id])
+    assert found[alice.id].last_seen_at == make.at(5)
+    assert found[bob.id].last_seen_at == make.at(7)
+    assert found[carol.id].last_seen_at is None
+    # a later offline moves it on; an older one (another process, a retry) does not move it back
+    store.users.record_last_seen({alice.id: make.at(9), bob.id: make.at(6)})
+    assert store.users.get(alice.id).last_seen_at == make.at(9)
+    assert store.users.get(bob.id).last_seen_at == make.at(7)
+    assert store.users.get_by_username("alice").last_seen_at == make.at(9)
+
+
+def test_recording_last_seen_ignores_unknown_ids_and_nothing(store: Store, make) -> None:
+    alice = make.user("alice")
+    store.users.record_last_seen({})
+    store.users.record_last_seen(
+        {Store.new_id(): make.at(1), "junk": make.at(1), alice.id: make.at(2)}
+    )
+    assert store.users.get(alice.id).last_seen_at == make.at(2)
+    assert store.users.count() == 1
+
+
 def test_count_counts_users(store: Store, make) -> None:
     assert store.users.count() == 0
     make.users("a1x", "b2y", "c3z")

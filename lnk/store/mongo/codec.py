@@ -118,6 +118,7 @@ def user_from_doc(doc: Doc) -> User:
         suspended=bool(doc.get("suspended", False)),
         avatar_url=doc.get("avatarUrl"),
         created_at=from_bson_dt(doc.get("createdAt")),
+        last_seen_at=from_bson_dt(doc.get("lastSeenAt")),
     )
 
 

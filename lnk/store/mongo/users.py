@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from contextlib import suppress
 from datetime import datetime
 from typing import Any
 
+from bson import ObjectId
 from pymongo import ASCENDING, ReturnDocument
 from pymongo.errors import DuplicateKeyError
 
@@ -94,6 +95,18 @@ class MongoUserRepository(UserRepository):
             {"_id": oid}, {"$set": changes}, return_document=ReturnDocument.AFTER
         )
         return user_from_doc(doc) if doc else None
+
+    def record_last_seen(self, seen: Mapping[str, datetime]) -> None:
+        """One ``$max`` update per distinct instant (the users of a process that died all go
+        offline at the same instant): atomic per document, so a retried or concurrent recording
+        never moves an instant backwards."""
+        by_instant: dict[datetime, list[ObjectId]] = {}
+        for user_id, when in seen.items():
+            oid = parse_oid(user_id)
+            if oid is not None:
+                by_instant.setdefault(to_bson_dt(when), []).append(oid)
+        for when, oids in by_instant.items():
+            self._users.update_many({"_id": {"$in": oids}}, {"$max": {"lastSeenAt": when}})
 
     def count(self) -> int:
         return self._users.count_documents({})

@@ -168,6 +168,7 @@ def user_from_row(r: sqlite3.Row) -> User:
         suspended=bool(r["suspended"]),
         avatar_url=r["avatar_url"],
         created_at=from_ms(r["created_at"]),
+        last_seen_at=from_ms(r["last_seen_at"]),
     )
 
 

@@ -222,6 +222,9 @@ _COUNTS_UNREAD = [
     "UPDATE messages SET counts_unread = 0 WHERE type = 'system'",
 ]
 
+# When each user was last seen: the moment its last socket went away.
+_LAST_SEEN = ["ALTER TABLE users ADD COLUMN last_seen_at INTEGER"]
+
 MIGRATIONS: list[list[str]] = [
     _V1,
     fts.MIGRATION,
@@ -236,6 +239,7 @@ MIGRATIONS: list[list[str]] = [
     safety.BLOCKS_MIGRATION,
     response_times.MIGRATION,
     notifications.FINISHED_MIGRATION,
+    _LAST_SEEN,
 ]
 
 

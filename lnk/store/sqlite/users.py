@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import sqlite3
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from datetime import datetime
 from typing import Any
 
@@ -110,6 +110,16 @@ class SqliteUserRepository(UserRepository):
             f"UPDATE users SET {assignments} WHERE id = ? RETURNING *", [*sets.values(), user_id]
         )
         return user_from_row(row) if row else None
+
+    def record_last_seen(self, seen: Mapping[str, datetime]) -> None:
+        if not seen:
+            return
+        with self.db.write() as cur:
+            cur.executemany(
+                "UPDATE users SET last_seen_at = ?1 WHERE id = ?2"
+                " AND (last_seen_at IS NULL OR last_seen_at < ?1)",
+                [(to_ms(when), user_id) for user_id, when in seen.items()],
+            )
 
     def count(self) -> int:
         return int(self.db.one("SELECT count(*) FROM users")[0])
