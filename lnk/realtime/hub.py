@@ -15,6 +15,7 @@ from flask_socketio import SocketIO
 from lnk.config import Settings
 from lnk.domain.models import User
 from lnk.presenters import iso
+from lnk.realtime.last_seen import LastSeenRecorder
 from lnk.realtime.presence import MemoryPresence, PresenceRegistry
 from lnk.realtime.ratelimit import SocketRateLimiter
 from lnk.realtime.stalls import StallGuard
@@ -57,6 +58,7 @@ class Hub:
         self.limiter = SocketRateLimiter(settings.ratelimit_enabled, settings.redis_url)
         self.users: dict[str, User] = {}  # sid -> user, for the sockets of this process
         self._presence: PresenceRegistry | None = None
+        self.last_seen = LastSeenRecorder(ctx)
         self.stalls = StallGuard(socketio, settings.stall_backlog, settings.stall_seconds)
         self.manager: Any = None  # the Socket.IO client manager (set by init_realtime)
         self._started = False
@@ -92,9 +94,14 @@ class Hub:
             self._started = True
 
     def close(self) -> None:
-        """At shutdown: lets the other processes forget this one's sockets at once."""
+        """At shutdown: lets the other processes forget this one's sockets at once, and records
+        when the users only this process knew of were last seen."""
         self._closed = True
         if self._presence is not None:
+            now = time.time()
+            for user_id, last_seen in self._presence.stranded(now):
+                self.last_seen.add(user_id, last_seen)
+            self.last_seen.flush(now)
             self._presence.close()
 
     def emit(self, event: str, payload: dict, rooms: list[str]) -> None:
@@ -131,10 +138,12 @@ class Hub:
         return [user_room(u) for u in contacts - blocks.hidden_from(self.ctx, user_id)]
 
     def _announce_offline(self, user_id: str, last_seen: float) -> None:
+        """To the user's contacts; the instant is stored after the tick's announcements."""
         when = iso(datetime.fromtimestamp(last_seen, UTC))
         self.emit(
             "userOffline", {"userId": user_id, "lastSeenAt": when}, self._contact_rooms(user_id)
         )
+        self.last_seen.add(user_id, last_seen)
 
     # typing
 
@@ -172,6 +181,7 @@ class Hub:
         presence = self.presence
         for user_id, last_seen in presence.due_offline(now) + presence.maintain(now):
             self._announce_offline(user_id, last_seen)
+        self.last_seen.flush(now)
         for user_id in presence.take_online():
             self.emit("userOnline", {"userId": user_id}, self._contact_rooms(user_id))
         self.stalls.check(time.monotonic())

@@ -7,7 +7,8 @@ announcement is atomic, so with several processes exactly one of them emits it.
 
 With Redis (``lnk.realtime.redis_presence``) every process keeps a heartbeat key with a TTL; the
 sockets of a process whose heartbeat expired (it died) are reaped by the survivors, and their
-users go offline.
+users go offline. Whoever announces a user offline also records when it was last seen
+(``lnk.realtime.last_seen``).
 """
 
 from __future__ import annotations
@@ -48,6 +49,11 @@ class PresenceRegistry(ABC):
 
     def take_online(self) -> list[str]:
         """Users to announce online now that a delayed registration went through."""
+        return []
+
+    def stranded(self, now: float) -> list[Offline]:
+        """At shutdown: users no one will announce offline once this process is gone (they
+        were only known here), with ``now`` or when their last socket left."""
         return []
 
     def close(self) -> None:
@@ -102,3 +108,10 @@ class MemoryPresence(PresenceRegistry):
 
     def sids(self, user_id: str) -> list[str]:
         return list(self._sockets.get(user_id, ()))
+
+    def stranded(self, now: float) -> list[Offline]:
+        with self._lock:
+            return [
+                (u, self._pending[u] - self.grace if u in self._pending else now)
+                for u in self._announced
+            ]

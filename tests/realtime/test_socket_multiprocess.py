@@ -87,6 +87,15 @@ def test_processes_share_events_presence_and_notice_a_crash(cluster):
         assert time.monotonic() - crashed < 60
         time.sleep(0.5)
         assert [e["userId"] for e in alice_on_a.received("userOffline")] == [carol.id]
+        # the process that announced carol offline stored when she was last seen, once
+        wait_until(
+            lambda: (
+                api.json("GET", f"/api/users/{carol.id}", alice)["lastSeenAt"]
+                == offline["lastSeenAt"]
+            ),
+            timeout=5,
+            message="carol's last seen stored by A",
+        )
 
         def online_now() -> list[str]:
             return alice_on_a.call("getOnlineUsers", {"conversationId": cid})["userIds"]

@@ -6,6 +6,8 @@ from __future__ import annotations
 import re
 import time
 
+from tests.support.net import wait_until
+
 ISO = re.compile(r"^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z$")
 GRACE = 1.0
 
@@ -39,6 +41,32 @@ def test_offline_follows_the_last_socket_after_the_grace(api, socket_factory):
     assert set(offline) == {"userId", "lastSeenAt"} and offline["userId"] == alice.id
     assert ISO.match(offline["lastSeenAt"])
     assert b.call("getOnlineUsers", {"conversationId": cid})["userIds"] == [bob.id]
+
+
+def test_the_last_disconnect_stores_when_the_user_was_last_seen(api, socket_factory):
+    alice, bob = api.users(2, "seen")
+    api.direct(alice, bob)
+
+    def stored() -> str | None:
+        return api.json("GET", f"/api/users/{alice.id}", bob)["lastSeenAt"]
+
+    assert stored() is None
+    b = socket_factory(bob)
+    a = socket_factory(alice)
+    b.wait_for("userOnline")
+    a.close()
+    announced = b.wait_for("userOffline", timeout=GRACE + 3)["lastSeenAt"]
+    wait_until(lambda: stored() == announced, timeout=5, message="last seen stored")
+
+    # the next visit's offline moves it on
+    first = announced
+    b.clear()
+    a = socket_factory(alice)
+    b.wait_for("userOnline")
+    a.close()
+    announced = b.wait_for("userOffline", timeout=GRACE + 3)["lastSeenAt"]
+    assert announced > first
+    wait_until(lambda: stored() == announced, timeout=5, message="last seen moved on")
 
 
 def test_a_reload_within_the_grace_does_not_flicker(api, socket_factory):
