@@ -9,7 +9,7 @@
   const me = app.dataset.me;
   const chat = window.lnk.chat;
   const push = window.lnk.push;
-  const state = { blocked: false, socket: null, online: new Set(), asked: new Set(), typing: new Map(), joined: null, connected: false, everConnected: false };
+  const state = { blocked: false, socket: null, online: new Set(), seen: new Map(), asked: new Set(), typing: new Map(), joined: null, connected: false, everConnected: false };
 
   const byId = function (id) { return document.getElementById(id); };
   const openConversation = function () { return byId("conversation"); };
@@ -22,24 +22,38 @@
       const on = state.online.has(dot.dataset.presence);
       dot.classList.toggle("is-online", on);
     });
-    (root || document).querySelectorAll("[data-presence-text]").forEach(function (span) {
-      const uid = span.dataset.presenceText;
-      if (state.online.has(uid)) { span.textContent = "online"; span.classList.add("is-online"); }
-      else {
-        span.classList.remove("is-online");
-        span.textContent = span.dataset.lastSeen ? "last seen " + span.dataset.lastSeen : "offline";
-      }
-    });
+    (root || document).querySelectorAll("[data-presence-text]").forEach(presenceText);
+  }
+
+  /* "online" while presence says so; otherwise what the server rendered from the stored instant
+     ("last seen <time>", or "offline" for someone never seen), or the newer instant of a
+     userOffline push. The away line is kept aside while "online" shows. */
+  function presenceText(span) {
+    const uid = span.dataset.presenceText;
+    if (!span.lnkAway) { span.lnkAway = Array.from(span.childNodes); span.lnkShowsAway = true; }
+    const seen = state.seen.get(uid);
+    if (seen && !(Date.parse(span.dataset.lastSeenAt) >= Date.parse(seen))) {
+      const time = document.createElement("time");
+      time.setAttribute("datetime", seen);
+      time.dataset.format = "%H:%M";  // just now: the time of day, as the server shows today's
+      span.dataset.lastSeenAt = seen;
+      span.lnkAway = [document.createTextNode("last seen "), time];
+      span.lnkShowsAway = false;
+    }
+    const online = state.online.has(uid);
+    span.classList.toggle("is-online", online);
+    if (online) {
+      if (span.lnkShowsAway) { span.textContent = "online"; span.lnkShowsAway = false; }
+    } else if (!span.lnkShowsAway) {
+      span.replaceChildren.apply(span, span.lnkAway);
+      span.lnkShowsAway = true;
+      push.localize(span);
+    }
   }
 
   function setOnline(userId, online, lastSeenAt) {
     if (online) state.online.add(userId); else state.online.delete(userId);
-    if (!online && lastSeenAt) {
-      const when = new Date(lastSeenAt);
-      // The messages' own 24-hour format, so that one page never mixes two.
-      const text = when.toLocaleTimeString([], { hour: "2-digit", minute: "2-digit", hourCycle: "h23" });
-      document.querySelectorAll('[data-presence-text="' + userId + '"]').forEach(function (s) { s.dataset.lastSeen = text; });
-    }
+    if (!online && lastSeenAt) state.seen.set(userId, lastSeenAt);
     applyPresence();
   }
 

@@ -1,16 +1,20 @@
 """What the page says about the connection and the people in it: a suspended account is told so
 (not "Reconnecting…" forever), a removed member is told so (the chat does not just vanish),
-nobody shows "online" while the page itself is offline, and presence times use the messages'
-format."""
+nobody shows "online" while the page itself is offline, presence times use the messages'
+format, and "last seen" survives a reload, in the viewer's zone."""
 
 from __future__ import annotations
 
 import re
+from datetime import datetime
+from zoneinfo import ZoneInfo
 
 import pytest
 from playwright.sync_api import expect
 
+from tests.browser.conftest import artifact
 from tests.browser.test_chat_browser import open_conversation, pair  # noqa: F401
+from tests.support.net import wait_until
 
 pytestmark = pytest.mark.slow
 
@@ -69,3 +73,45 @@ def test_nobody_shows_online_while_the_page_is_offline(api, pair, signed_in):  #
 
     alice_page.close()  # Alice goes: "last seen" in the messages' 24-hour format
     expect(status).to_have_text(re.compile(r"^last seen \d\d:\d\d$"), timeout=20_000)
+
+
+def test_last_seen_survives_a_reload_in_the_viewers_zone(api, pair, signed_in):  # noqa: F811
+    alice, bob, conversation_id, _ = pair
+    zone = "Asia/Kolkata"  # half an hour off any whole-hour zone: a wrong zone shows
+    alice_page = signed_in(alice)
+    bob_page = signed_in(bob, timezone_id=zone)
+    open_conversation(bob_page, conversation_id)
+    status = bob_page.locator(f"#conversation [data-presence-text='{alice.id}']")
+    expect(status).to_have_text("online")
+
+    alice_page.close()
+    expect(status).to_have_text(re.compile(r"^last seen \d\d:\d\d$"), timeout=20_000)
+    stored: list[str] = []
+
+    def recorded() -> bool:
+        stored[:] = [api.json("GET", f"/api/users/{alice.id}", bob)["lastSeenAt"]]
+        return stored[0] is not None
+
+    wait_until(recorded, timeout=10, message="alice's last seen stored")
+    instant = datetime.fromisoformat(stored[0].replace("Z", "+00:00"))
+    # today's time of day (a date before it, should the zone's midnight fall in between)
+    shown = re.compile(
+        rf"^last seen (\d{{1,2}} \w{{3}} )?{instant.astimezone(ZoneInfo(zone)):%H:%M}$"
+    )
+    expect(status).to_have_text(shown)  # the push and the stored instant agree
+
+    bob_page.goto(f"{bob_page.url.split('/chat')[0]}/chat/{conversation_id}")
+    status = bob_page.locator(f"#conversation [data-presence-text='{alice.id}']")
+    expect(status).to_have_text(shown)  # rendered by the server from the stored instant
+    expect(status.locator("time")).to_have_attribute("datetime", stored[0])
+    bob_page.locator("#conversation .conv-header").screenshot(path=artifact("last-seen.png"))
+
+    # back online, then the viewer's page goes offline: the stored line, never a stale "online"
+    alice_page = signed_in(alice)
+    expect(status).to_have_text("online")
+    bob_page.context.set_offline(True)
+    bob_page.evaluate("window.lnk.chat.socket().io.engine.close()")
+    expect(bob_page.locator("#connection")).to_be_visible()
+    expect(status).to_have_text(shown)
+    bob_page.context.set_offline(False)
+    expect(status).to_have_text("online")

@@ -9,8 +9,8 @@ from jwt.exceptions import ExpiredSignatureError, PyJWTError
 
 from lnk.domain.models import User
 from lnk.errors import Unauthorized
-from lnk.presenters import response_stats_json, user_json
-from lnk.services import accounts, notifications, responsiveness, sessions
+from lnk.presenters import iso, response_stats_json, user_json
+from lnk.services import accounts, last_seen, notifications, responsiveness, sessions
 from lnk.web import limits, tokens
 from lnk.web.api import schemas as s
 from lnk.web.api.notifications import own_user_json
@@ -225,11 +225,13 @@ def get_user(user: User, id: str):
     share of new direct conversations others opened with the user that it answered within 24
     hours (`responseRate`, 0-1, null until one counts), the median minutes to that first answer,
     and how many conversations count (one opened less than 24 hours ago and not answered yet
-    does not)."""
+    does not). `lastSeenAt`: when the user's last connection went away, only for people who
+    share a conversation with it and neither block the other (null otherwise)."""
     found = accounts.get_user(ctx(), id)
     return jsonify(
         {
             **user_json(found),
             "responseStats": response_stats_json(responsiveness.stats(ctx(), found.id)),
+            "lastSeenAt": iso(last_seen.of_user(ctx(), user, found)),
         }
     )

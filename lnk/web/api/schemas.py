@@ -250,6 +250,11 @@ class ResponseStatsOut(Schema):
 
 class UserDetailOut(UserOut):
     response_stats: ResponseStatsOut | None
+    last_seen_at: Instant | None = Field(
+        description="When the user's last connection went away; null unless the caller shares "
+        "a conversation with the user and neither blocks the other (or it was never seen). "
+        "Whether it is online now comes from `getOnlineUsers`/`userOnline`."
+    )
 
 
 class AuthOut(Schema):

@@ -133,6 +133,15 @@ def short_time(dt: datetime | None, now: datetime | None = None) -> str:
     return here.strftime("%-d %b %y" if here.year != today.year else "%-d %b")
 
 
+def last_seen_format(dt: datetime, now: datetime) -> str:
+    """How "last seen" shows an instant: 14:05 today, 3 Dec 14:05 this year, else 3 Dec 2025 (a
+    format, so that the page re-labels it in the browser's zone)."""
+    here, today = local(dt), local(now).date()
+    if here.date() == today:
+        return "%H:%M"
+    return "%-d %b %H:%M" if here.year == today.year else "%-d %b %Y"
+
+
 def initials(name: str | None) -> str:
     parts = [p for p in (name or "?").replace("_", " ").replace(".", " ").split() if p]
     letters = "".join(p[0] for p in parts[:2]) or "?"
@@ -239,6 +248,7 @@ def install_filters(app: Flask) -> None:
         day_label=lambda dt: day_label(dt, current_app.extensions["lnk"].clock.now()),
         zone_label=zone_label,
         expires_in=lambda dt: expires_in(dt, current_app.extensions["lnk"].clock.now()),
+        last_seen_format=lambda dt: last_seen_format(dt, current_app.extensions["lnk"].clock.now()),
         currency_choices=currency_choices,
         preview=preview_of,
         reactions=lambda m: reactions_json(m.reactions),

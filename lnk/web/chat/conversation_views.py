@@ -9,7 +9,7 @@ from flask import Response, make_response, render_template, request
 
 from lnk.domain.models import User
 from lnk.errors import LnkError, ValidationFailed
-from lnk.services import accounts, conversations, permissions, search
+from lnk.services import accounts, conversations, last_seen, permissions, search
 from lnk.web import limits
 from lnk.web.chat import threads
 from lnk.web.chat.blueprint import bp, is_htmx, signed_in
@@ -113,6 +113,8 @@ def _settings(user: User, conversation_id: str) -> Response:
     conversation = conversations.get_conversation(ctx(), user, conversation_id)
     users = users_for([conversation])
     me = conversation.participant(user.id)
+    direct = conversation.type == "direct"  # the group's member list shows no presence
+    seen = last_seen.in_conversation(ctx(), user, conversation, users) if direct else {}
     return make_response(
         render_template(
             "_conversation_settings.html",
@@ -122,6 +124,7 @@ def _settings(user: User, conversation_id: str) -> Response:
             user=user,
             title=conversation_title(conversation, user, users),
             manager=permissions.manages(conversation, me),
+            last_seen=seen,
         )
     )
 

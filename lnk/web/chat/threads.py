@@ -4,10 +4,11 @@ messages. Every read goes through the services."""
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from datetime import datetime
 
 from lnk.domain.models import Message, User
 from lnk.errors import NotFound
-from lnk.services import conversations, messages, responsiveness
+from lnk.services import conversations, last_seen, messages, responsiveness
 from lnk.web.chat.viewmodels import (
     ConversationItem,
     Row,
@@ -71,6 +72,7 @@ class MessagePage:
     unread_count: int = 0
     extra: dict = field(default_factory=dict)
     reply_hint: str | None = None  # "Usually replies within 2 h" for a provider in a direct chat
+    last_seen: datetime | None = None  # the other person's, in a direct chat (as the viewer may)
 
     @property
     def messages(self) -> list[Message]:
@@ -107,9 +109,9 @@ def load_latest(user: User, conversation_id: str) -> MessagePage:
         page = _load_unread(user, conversation_id, max(me.last_read_seq, me.cleared_seq))
         if page is not None:
             page.unread_count = me.unread_count
-            return _with_reply_hint(page)
+            return _with_header(page)
     found, cursor = messages.list_messages(ctx(), user, conversation_id, limit=FIRST_PAGE)
-    return _with_reply_hint(
+    return _with_header(
         _page(user, conversation_id, found[::-1], more_older=cursor is not None, more_newer=False)
     )
 
@@ -135,10 +137,14 @@ def _load_unread(user: User, conversation_id: str, read_seq: int) -> MessagePage
     return page
 
 
-def _with_reply_hint(page: MessagePage) -> MessagePage:
-    """The header's responsiveness line, for a direct conversation with a provider."""
-    other = page.thread.other_id
-    if other and not page.thread.is_group:
+def _with_header(page: MessagePage) -> MessagePage:
+    """What the header of a direct conversation says of the other person: when it was last
+    seen, and, for a provider, the responsiveness line."""
+    thread = page.thread
+    other = thread.other_id
+    if other and not thread.is_group:
+        seen = last_seen.in_conversation(ctx(), thread.viewer, thread.conversation, thread.users)
+        page.last_seen = seen.get(other)
         page.reply_hint = responsiveness.usually_replies(responsiveness.stats(ctx(), other))
     return page
 
@@ -154,7 +160,7 @@ def load_around(user: User, conversation_id: str, message_id: str) -> MessagePag
     newer, newer_cursor = messages.list_messages(
         ctx(), user, conversation_id, after_seq=target.seq - 1, limit=AROUND_AFTER
     )
-    return _with_reply_hint(
+    return _with_header(
         _page(
             user,
             conversation_id,
