@@ -7,26 +7,10 @@ from __future__ import annotations
 import sqlite3
 from datetime import UTC, datetime
 
-import pytest
-
-from lnk import create_app
-from lnk.config import Settings
 from lnk.extensions import socketio
 from lnk.realtime.last_seen import RETRY_SECONDS, LastSeenRecorder
 from lnk.services import accounts
-
-
-@pytest.fixture
-def app(tmp_path):
-    settings = Settings(
-        env="testing",
-        sqlite_path=str(tmp_path / "lnk.sqlite3"),
-        upload_dir=str(tmp_path / "uploads"),
-        ratelimit_enabled=False,
-    )
-    app = create_app(settings)
-    yield app
-    app.extensions["lnk"].store.close()
+from tests.realtime.test_realtime_inprocess import app, register  # noqa: F401
 
 
 def busy() -> sqlite3.OperationalError:
@@ -35,7 +19,7 @@ def busy() -> sqlite3.OperationalError:
     return error
 
 
-def test_instants_are_kept_while_storage_is_away_and_written_once_it_is_back(app, monkeypatch):
+def test_instants_are_kept_while_storage_is_away_and_written_once_it_is_back(app, monkeypatch):  # noqa: F811
     ctx = app.extensions["lnk"]
     alice = accounts.register(ctx, "alice", "password-123")
     recorder = LastSeenRecorder(ctx)
@@ -60,20 +44,13 @@ def test_instants_are_kept_while_storage_is_away_and_written_once_it_is_back(app
     assert len(calls) == 1
 
 
-def test_a_process_that_stops_records_its_users_as_last_seen(app):
+def test_a_process_that_stops_records_its_users_as_last_seen(app):  # noqa: F811
     ctx = app.extensions["lnk"]
-    alice = accounts.register(ctx, "alice", "password-123")
-    token = (
-        app.test_client()
-        .post("/api/auth/login", json={"username": "alice", "password": "password-123"})
-        .get_json()["accessToken"]
-    )
+    alice_id, token = register(app, "alice")
     client = socketio.test_client(app, namespace="/messaging", auth={"token": token})
     assert client.is_connected("/messaging")
-    before = datetime.now(UTC)
+    before = ctx.clock.now()
     app.extensions["lnk_realtime"].close()
-    seen = ctx.store.users.get(alice.id).last_seen_at
-    assert seen is not None and seen >= before.replace(
-        microsecond=before.microsecond // 1000 * 1000
-    )
+    seen = ctx.store.users.get(alice_id).last_seen_at
+    assert seen is not None and seen >= before
     client.disconnect(namespace="/messaging")

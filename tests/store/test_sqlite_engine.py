@@ -18,6 +18,14 @@ from lnk.store.sqlite.schema import MIGRATIONS
 NOW = datetime(2026, 11, 24, 10, 0, tzinfo=UTC)
 
 
+def schema_of_version(cur, version: int) -> None:
+    """The schema an earlier release left: the first ``version`` steps, and its version."""
+    for step in MIGRATIONS[:version]:
+        for statement in step:
+            cur.execute(statement)
+    cur.execute(f"PRAGMA user_version = {version}")
+
+
 @pytest.fixture
 def sqlite_store(tmp_path: Path):
     store = SqliteStore(str(tmp_path / "lnk.sqlite3"), upload_dir=str(tmp_path / "uploads"))
@@ -291,10 +299,7 @@ def test_files_sent_before_the_upgrade_keep_following_their_messages(tmp_path: P
     alice, bob = "a" * 24, "b" * 24
     old = Database(path)
     with old.write() as cur:
-        for step in MIGRATIONS[:3]:
-            for statement in step:
-                cur.execute(statement)
-        cur.execute("PRAGMA user_version = 3")
+        schema_of_version(cur, 3)
         cur.execute(
             "INSERT INTO conversations (id, type, created_by, created_at, updated_at, last_seq)"
             " VALUES ('c', 'direct', ?, 0, 0, 2)",
@@ -364,10 +369,7 @@ def test_a_file_of_the_previous_version_gets_its_search_index_rebuilt_from_the_d
     old = Database(path)
     before = MIGRATIONS.index(fts.DOMAIN_WORDS)
     with old.write() as cur:
-        for step in MIGRATIONS[:before]:
-            for statement in step:
-                cur.execute(statement)
-        cur.execute(f"PRAGMA user_version = {before}")
+        schema_of_version(cur, before)
         cur.execute(
             "INSERT INTO conversations (id, type, created_by, created_at, updated_at, last_seq)"
             " VALUES ('c', 'direct', ?, 0, 0, 3)",
@@ -429,10 +431,7 @@ def test_users_of_the_previous_version_have_not_been_seen_yet(tmp_path: Path) ->
     old = Database(path)
     before = len(MIGRATIONS) - 1
     with old.write() as cur:
-        for step in MIGRATIONS[:before]:
-            for statement in step:
-                cur.execute(statement)
-        cur.execute(f"PRAGMA user_version = {before}")
+        schema_of_version(cur, before)
         cur.execute(
             "INSERT INTO users (id, username, username_lower, display_name, display_name_lower,"
             " password_hash, role, created_at) VALUES (?, 'al', 'al', 'Al', 'al', 'h', 'user', 0)",
