@@ -72,6 +72,14 @@
     location.href = "/session/resume?next=" + encodeURIComponent(location.pathname + location.search);
   }
 
+  /* htmx wires content it swapped in a moment later (when it settles): a form submitted before
+     that (Enter in an editor that just opened) would be posted by the browser itself, leaving
+     the page. Wired here and now, htmx's own handler on the form takes this very submit. */
+  document.addEventListener("submit", function (e) {
+    const form = e.target;
+    if (window.htmx && form instanceof HTMLFormElement && form.matches("[hx-post], [hx-get]")) htmx.process(form);
+  }, true);
+
   document.addEventListener("htmx:configRequest", function (e) {
     const token = cookie("csrf_access_token");
     if (token) e.detail.headers["X-CSRF-TOKEN"] = token;

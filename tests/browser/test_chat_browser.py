@@ -92,8 +92,11 @@ def test_reactions_and_edits_appear_live(api, pair, signed_in):
     alice_message.locator("summary").click()
     alice_message.get_by_role("button", name="Edit").click()
     editor = alice_message.locator("textarea")
+    expect(editor).to_be_focused()  # the editor is in place (the page focuses it on the swap)
     editor.fill("Thursday at 4pm works")
     editor.press("Enter")
+    expect(alice_message.locator(".text")).to_have_text("Thursday at 4pm works")
+    assert alice_page.url.endswith(f"/chat/{conversation_id}")  # saved in place
     expect(bob_message.locator(".text")).to_have_text("Thursday at 4pm works")
     expect(bob_message.locator(".edited")).to_be_visible()
     expect(bob_message.locator(".reactions .chip")).to_contain_text("👍 1")

@@ -84,28 +84,104 @@ def test_a_group_without_a_name_says_so(api, pair, signed_in):  # noqa: F811
     expect(page.locator("#conversation-title")).to_have_text("Sink crew")
 
 
+def _editor_of(page, message_id: str):
+    """Opens the editor of one of the viewer's messages from its menu."""
+    mine = page.locator(f"#message-{message_id}")
+    mine.hover()
+    mine.locator("summary").click()
+    mine.get_by_role("button", name="Edit").click()
+    return mine
+
+
 def test_edit_puts_the_focus_in_the_editor_and_escape_cancels(api, pair, signed_in):  # noqa: F811
     alice, _, conversation_id, _ = pair
     message = api.send(alice, conversation_id, "Thursday at 3pm works")
     page = signed_in(alice)
     open_conversation(page, conversation_id)
-    mine = page.locator(f"#message-{message['id']}")
-    mine.hover()
-    mine.locator("summary").click()
-    mine.get_by_role("button", name="Edit").click()
-    editor = mine.locator("textarea")
-    expect(editor).to_be_focused()
+    mine = _editor_of(page, message["id"])
+    expect(mine.locator("textarea")).to_be_focused()
     page.keyboard.press("Escape")
     expect(mine.locator("textarea")).to_have_count(0)
     expect(mine.locator(".text")).to_have_text("Thursday at 3pm works")
 
-    mine.hover()
-    mine.locator("summary").click()
-    mine.get_by_role("button", name="Edit").click()
+    _editor_of(page, message["id"])
     expect(mine.locator("textarea")).to_be_focused()
     page.keyboard.type(", or 4pm")  # typed at the end, with no click
     page.keyboard.press("Enter")
     expect(mine.locator(".text")).to_have_text("Thursday at 3pm works, or 4pm")
+    expect(mine.locator("textarea")).to_have_count(0)
+    assert page.url.endswith(f"/chat/{conversation_id}")  # saved in place, never a page load
+
+
+EDITED_PRIVATELY = "Thursday at 4pm, door code 4711"
+
+
+def test_an_editor_submitted_as_it_opens_saves_in_place(api, pair, signed_in):  # noqa: F811
+    """Enter pressed the moment the editor is swapped in, before htmx has wired the new form (it
+    does when the swap settles): saved through htmx, the page stays, nothing typed in a URL."""
+    alice, _, conversation_id, _ = pair
+    message = api.send(alice, conversation_id, "Thursday at 3pm works")
+    page = signed_in(alice)
+    open_conversation(page, conversation_id)
+    urls: list[str] = []
+    page.on("request", lambda request: urls.append(request.url))
+    page.evaluate(
+        """text => {
+            const wired = new WeakSet();
+            document.addEventListener("htmx:afterProcessNode", e => wired.add(e.target));
+            document.addEventListener("htmx:afterSwap", function early(e) {
+                const box = e.detail.target;
+                const form = box.querySelector && box.querySelector("form.edit-form");
+                if (!form) return;
+                document.removeEventListener("htmx:afterSwap", early);
+                window.editorWired = wired.has(form);
+                form.querySelector("textarea").value = text;
+                form.requestSubmit();
+            });
+        }""",
+        EDITED_PRIVATELY,
+    )
+    mine = _editor_of(page, message["id"])
+    expect(mine.locator(".text")).to_have_text(EDITED_PRIVATELY)
+    assert page.evaluate("window.editorWired") is False  # the race this test is about
+    assert page.url.endswith(f"/chat/{conversation_id}")
+    assert not [u for u in urls if "4711" in u or "content=" in u], urls
+    saved = api.json("GET", f"/api/messages/{message['id']}", alice)
+    assert saved["content"] == EDITED_PRIVATELY and saved["editedAt"]
+
+
+def test_the_edit_form_posted_by_the_browser_itself_saves_and_shows_the_page_again(
+    api,
+    pair,  # noqa: F811
+    signed_in,
+):
+    """With no script in the way (``form.submit()`` fires no submit event, as with scripts
+    off), the edit is a POST with the form's CSRF token; the answer is the page it came from."""
+    alice, _, conversation_id, _ = pair
+    message = api.send(alice, conversation_id, "Thursday at 3pm works")
+    page = signed_in(alice)
+    open_conversation(page, conversation_id)
+    mine = _editor_of(page, message["id"])
+    expect(mine.locator("textarea")).to_be_focused()
+    sent: list[tuple[str, str]] = []
+    page.on("request", lambda request: sent.append((request.method, request.url)))
+    with page.expect_navigation():
+        page.evaluate(
+            """([id, text]) => {
+                const form = document.querySelector(`#message-${id} form.edit-form`);
+                form.querySelector("textarea").value = text;
+                HTMLFormElement.prototype.submit.call(form);
+            }""",
+            [message["id"], EDITED_PRIVATELY],
+        )
+    expect(page.locator("#conversation")).to_have_attribute("data-conversation-id", conversation_id)
+    assert page.url.endswith(f"/chat/{conversation_id}")
+    expect(mine.locator(".text")).to_have_text(EDITED_PRIVATELY)
+    expect(mine.locator(".edited")).to_be_visible()
+    assert sent[0][0] == "POST" and sent[0][1].endswith(f"/chat/messages/{message['id']}/edit")
+    assert not [url for _, url in sent if "4711" in url or "content=" in url], sent
+    saved = api.json("GET", f"/api/messages/{message['id']}", alice)
+    assert saved["content"] == EDITED_PRIVATELY
 
 
 def test_the_no_packages_note_goes_with_the_first_package(api, signed_in, live_server):

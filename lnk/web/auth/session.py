@@ -3,7 +3,9 @@
 flask-jwt-extended sets ``access_token_cookie`` (path ``/``) and ``refresh_token_cookie`` (path
 ``/session``: only the routes that renew or end a session ever see it) plus the readable
 ``csrf_access_token`` / ``csrf_refresh_token`` cookies; a state-changing request must echo one of
-them in ``X-CSRF-TOKEN`` (double submit).
+them in ``X-CSRF-TOKEN`` (double submit). A page form posted by the browser itself (scripts off,
+or before htmx wired it) cannot send a header: it carries Flask-WTF's ``csrf_token`` field
+instead, as the sign-in forms do.
 
 Identity comes only from an access token that is valid now (signature, type, expiry, not
 revoked). A page whose access cookie has expired is sent through ``/session/resume``, which mints
@@ -25,6 +27,7 @@ from flask_jwt_extended import (
     unset_jwt_cookies,
 )
 from flask_jwt_extended.exceptions import JWTExtendedException
+from flask_wtf.csrf import ValidationError, validate_csrf
 from jwt.exceptions import PyJWTError
 
 from lnk.domain.models import User
@@ -35,6 +38,7 @@ from lnk.web.context import ctx
 
 UNSAFE_METHODS = frozenset({"POST", "PUT", "PATCH", "DELETE"})
 SESSION_PATH = "/session"  # the refresh cookie's path
+FORM_TYPES = frozenset({"application/x-www-form-urlencoded", "multipart/form-data"})
 
 
 def _cookie(kind: str) -> str | None:
@@ -72,17 +76,31 @@ def _check_csrf(*claims: dict | None) -> None:
         raise Forbidden("missing or invalid CSRF token")
 
 
+def _form_token_valid() -> bool:
+    """The request's form carries a valid Flask-WTF ``csrf_token`` (bound to this browser's
+    signed session cookie, which another site can neither read nor set)."""
+    token = request.form.get("csrf_token") if request.mimetype in FORM_TYPES else None
+    if not token:
+        return False
+    try:
+        validate_csrf(token)
+    except ValidationError:
+        return False
+    return True
+
+
 def page_user() -> User | None:
     """The signed-in user of this page or partial request, or None (never a JWT error): only an
     access cookie that is valid now counts; an expired one is ignored.
 
-    Raises Forbidden for a suspended user or a state-changing request without the CSRF token."""
+    Raises Forbidden for a suspended user or a state-changing request without the CSRF token
+    (the header; a form the browser posted itself may carry its ``csrf_token`` field instead)."""
     if "lnk_user" in g:
         return g.lnk_user
     access = _claims(_cookie("access"), "access")
     if access is None:
         return None
-    if request.method in UNSAFE_METHODS:
+    if request.method in UNSAFE_METHODS and (csrf_header() or not _form_token_valid()):
         _check_csrf(access)
     try:
         user = accounts.active_user(ctx(), access["sub"])

@@ -9,7 +9,7 @@ from datetime import datetime, timedelta
 from decimal import Decimal
 from functools import wraps
 from typing import Any
-from urllib.parse import unquote
+from urllib.parse import unquote, urlsplit
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from flask import (
@@ -82,6 +82,32 @@ def error_response(error: LnkError) -> Any:
             response.headers[name] = value
         return response
     return render_error(error)
+
+
+@bp.after_request
+def after_a_plain_form_post(response: Response) -> Response:
+    """A form the browser posted itself (scripts off, or submitted before htmx wired it) gets
+    the page it was sent from again, with the change (303 See Other), instead of a bare partial:
+    the change is saved and the address bar never holds what was typed."""
+    if request.method != "POST" or is_htmx() or not 200 <= response.status_code < 300:
+        return response
+    return redirect(page_sent_from(), 303)
+
+
+def page_sent_from() -> str:
+    """The same-origin page that sent this request (its ``Referer``), else the chat."""
+    referrer = urlsplit(request.referrer or "")
+    if referrer.netloc != request.host:
+        return "/chat"
+    path = referrer.path + (f"?{referrer.query}" if referrer.query else "")
+    return session.safe_next(path)
+
+
+def refuse_plain_form(error: LnkError) -> None:
+    """A form re-rendered with its field errors is a partial for htmx; a form the browser
+    posted itself gets the error page instead, saying what was wrong."""
+    if not is_htmx():
+        raise error
 
 
 def viewer_tz() -> ZoneInfo:

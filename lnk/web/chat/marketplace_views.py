@@ -14,7 +14,7 @@ from lnk.services.deals import other_participant
 from lnk.web import limits
 from lnk.web.booking_details import details_for
 from lnk.web.chat import threads
-from lnk.web.chat.blueprint import bp, signed_in, viewer_tz
+from lnk.web.chat.blueprint import bp, refuse_plain_form, signed_in, viewer_tz
 from lnk.web.chat.fragments import message_response
 from lnk.web.context import ctx
 
@@ -33,6 +33,7 @@ PACKAGE_LIMIT = 100
 
 def _form_errors(template: str, error: ValidationFailed, **context: object) -> Response:
     """Re-renders a dialog form with the service's field errors next to the fields."""
+    refuse_plain_form(error)
     response = make_response(
         render_template(
             template,
@@ -227,6 +228,7 @@ def create_package(user: User) -> Response:
     try:
         created = packages.create_package(ctx(), user, **_package_fields())
     except ValidationFailed as error:
+        refuse_plain_form(error)
         response = make_response(
             render_template("_package_form.html", errors=error.errors or {}, values=request.form),
             422,
@@ -261,6 +263,7 @@ def update_package(user: User, package_id: str) -> Response:
     try:
         updated = packages.update_package(ctx(), user, package_id, **_package_fields())
     except ValidationFailed as error:
+        refuse_plain_form(error)
         package = packages.get_package(ctx(), user, package_id)
         return make_response(
             render_template("_package_edit.html", package=package, errors=error.errors or {}), 422

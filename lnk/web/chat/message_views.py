@@ -12,7 +12,7 @@ from lnk.services import conversations, messages, reads
 from lnk.services.pagination import check_seq
 from lnk.web import limits
 from lnk.web.chat import threads
-from lnk.web.chat.blueprint import bp, signed_in
+from lnk.web.chat.blueprint import bp, refuse_plain_form, signed_in
 from lnk.web.chat.fragments import item_html, message_response, removed_response
 from lnk.web.context import ctx
 
@@ -109,6 +109,7 @@ def send_location(user: User, conversation_id: str) -> Response:
             client_id=request.form.get("clientId") or None,
         )
     except ValidationFailed as error:
+        refuse_plain_form(error)
         response = make_response(
             render_template(
                 "_location_form.html",
