@@ -68,6 +68,15 @@ class LoginsEnded:
     login_ids: tuple[str, ...]
 
 
+@dataclass(frozen=True)
+class BlockChanged:
+    """``blocker_id`` blocked or unblocked ``blocked_id``: both must learn what may pass between
+    them now (each direction can still hold a block of its own)."""
+
+    blocker_id: str
+    blocked_id: str
+
+
 DomainEvent = (
     MessageSent
     | MessageResent
@@ -76,4 +85,5 @@ DomainEvent = (
     | ConversationUpdated
     | UserSuspended
     | LoginsEnded
+    | BlockChanged
 )

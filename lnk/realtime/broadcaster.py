@@ -13,6 +13,7 @@ from collections.abc import Iterable
 from typing import TYPE_CHECKING, Protocol
 
 from lnk.domain.events import (
+    BlockChanged,
     ConversationUpdated,
     DomainEvent,
     LoginsEnded,
@@ -25,7 +26,7 @@ from lnk.domain.events import (
 from lnk.presenters import conversation_json, iso, message_json
 from lnk.realtime.hub import NAMESPACE, Hub, api_room, conversation_room, page_room, user_room
 from lnk.realtime.logins import login_room
-from lnk.services import accounts, conversations, previews, reports
+from lnk.services import accounts, blocks, conversations, previews, reports
 
 if TYPE_CHECKING:
     from lnk.domain.models import Message
@@ -77,6 +78,8 @@ class Broadcaster:
         elif isinstance(event, LoginsEnded):
             for login_id in event.login_ids:  # disconnects their sockets on every process
                 self.hub.socketio.server.close_room(login_room(login_id), namespace=NAMESPACE)
+        elif isinstance(event, BlockChanged):
+            self._block_updated(event)
 
     def _message_events(
         self,
@@ -158,6 +161,21 @@ class Broadcaster:
             )
             if user_id not in members:  # removed or left: no more typing or room traffic
                 self._leave_room(user_id, conversation.id)
+
+    def _block_updated(self, event: BlockChanged) -> None:
+        """Each of the two gets what now stands between them, from its own side (read at emit
+        time, so that two changes crossing each other both end in the stored state)."""
+        a, b = event.blocker_id, event.blocked_id
+        state = blocks.state(self.hub.ctx, a, b)
+        for user_id, other_id, blocking, blocked_by in (
+            (a, b, state.blocking, state.blocked_by),
+            (b, a, state.blocked_by, state.blocking),
+        ):
+            self.hub.emit(
+                "blockUpdated",
+                {"userId": other_id, "blocking": blocking, "blockedBy": blocked_by},
+                [user_room(user_id)],
+            )
 
     def _leave_room(self, user_id: str, conversation_id: str) -> None:
         server = self.hub.socketio.server

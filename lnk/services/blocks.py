@@ -13,6 +13,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 
+from lnk.domain.events import BlockChanged
 from lnk.domain.models import User
 from lnk.errors import Blocked, NotFound, ValidationFailed
 from lnk.services.context import ServiceContext
@@ -26,17 +27,38 @@ class BlockedUser:
     blocked_at: datetime
 
 
+@dataclass(frozen=True)
+class BlockState:
+    """Between a user and another, from the user's side."""
+
+    blocking: bool  # the user blocks the other
+    blocked_by: bool  # the other blocks the user
+
+    @property
+    def any(self) -> bool:
+        """Nothing may be sent between them in their direct conversation."""
+        return self.blocking or self.blocked_by
+
+
 def block(ctx: ServiceContext, actor: User, user_id: str) -> tuple[BlockedUser, bool]:
     """Returns the block and whether it is new."""
     target = _other(ctx, actor, user_id)
     when, created = ctx.store.blocks.block(actor.id, target.id, ctx.clock.now())
+    if created:
+        ctx.events.publish([BlockChanged(actor.id, target.id)])
     return BlockedUser(target, when), created
 
 
 def unblock(ctx: ServiceContext, actor: User, user_id: str) -> None:
     """Idempotent: unblocking someone not blocked changes nothing."""
     target = _other(ctx, actor, user_id)
-    ctx.store.blocks.unblock(actor.id, target.id)
+    if ctx.store.blocks.unblock(actor.id, target.id):
+        ctx.events.publish([BlockChanged(actor.id, target.id)])
+
+
+def state(ctx: ServiceContext, user_id: str, other_id: str) -> BlockState:
+    """What blocks stand between the two, seen from ``user_id``."""
+    return BlockState(*ctx.store.blocks.between(user_id, other_id))
 
 
 def blocked_users(ctx: ServiceContext, actor: User) -> list[BlockedUser]:

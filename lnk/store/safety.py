@@ -95,6 +95,11 @@ class BlockRepository(ABC):
     def related(self, user_id: str) -> set[str]:
         """Users ``user_id`` blocked or was blocked by (two indexed lookups)."""
 
+    @abstractmethod
+    def between(self, user_id: str, other_id: str) -> tuple[bool, bool]:
+        """Whether ``user_id`` blocks ``other_id``, and whether ``other_id`` blocks ``user_id``
+        (two lookups by the unique pair)."""
+
 
 class ResponseTimeRepository(ABC):
     """When each new direct conversation reached a provider and when it first answered: the

@@ -83,5 +83,8 @@ def test_what_the_server_sends_matches_the_document(document, api, socket_factor
     assert failed["ok"] is False
     check(document, "joinConversationAck", failed)
     check(document, "leaveConversationAck", a.call("leaveConversation", {"conversationId": cid}))
+    api.json("POST", f"/api/users/{bob.id}/block", alice)
+    check(document, "blockUpdated", a.wait_for("blockUpdated"))
+    check(document, "blockUpdated", b.wait_for("blockUpdated"))
     with pytest.raises(jsonschema.ValidationError):  # the check can fail
         check(document, "markAsReadAck", {"ok": True, "conversationId": cid})

@@ -46,3 +46,39 @@ def test_after_unblocking_presence_is_told_again(api, socket_factory):
     b = socket_factory(bob)
     socket_factory(alice)
     assert b.wait_for("userOnline") == {"userId": alice.id}
+
+
+def test_blocking_and_unblocking_tell_both_people_each_from_its_side(api, socket_factory):
+    alice, bob, carol = api.users(3, "blkev")
+    api.direct(alice, bob)
+    a, a2, b, c = (socket_factory(u) for u in (alice, alice, bob, carol))
+
+    api.json("POST", f"/api/users/{bob.id}/block", alice)
+    mine = {"userId": bob.id, "blocking": True, "blockedBy": False}
+    assert a.wait_for("blockUpdated") == mine
+    assert a2.wait_for("blockUpdated") == mine  # every socket of the blocker
+    assert b.wait_for("blockUpdated") == {"userId": alice.id, "blocking": False, "blockedBy": True}
+
+    api.json("POST", f"/api/users/{bob.id}/block", alice)  # already blocked: nothing new
+    api.json("POST", f"/api/users/{alice.id}/block", bob)
+    assert b.wait_for("blockUpdated", lambda d: d["blocking"]) == {
+        "userId": alice.id,
+        "blocking": True,
+        "blockedBy": True,
+    }
+    api.request("DELETE", f"/api/users/{bob.id}/block", alice)
+    assert a.wait_for("blockUpdated", lambda d: not d["blocking"]) == {
+        "userId": bob.id,
+        "blocking": False,
+        "blockedBy": True,  # bob's own block stays
+    }
+    api.request("DELETE", f"/api/users/{alice.id}/block", bob)
+    b.wait_for("blockUpdated", lambda d: not d["blocking"] and not d["blockedBy"])
+    api.send(alice, api.direct(alice, bob)["id"], "talking again")
+    b.wait_for("newMessage", lambda d: d["message"]["content"] == "talking again")
+    a.wait_for("newMessage", lambda d: d["message"]["content"] == "talking again")
+    # one event per change: two blocks and two unblocks (the repeated block raised none)
+    assert len(a.received("blockUpdated")) == 4
+    api.send(alice, api.direct(alice, carol)["id"], "hi carol")
+    c.wait_for("newMessage", lambda d: d["message"]["content"] == "hi carol")
+    assert c.received("blockUpdated") == []

@@ -31,3 +31,16 @@ def test_unblocking_removes_only_that_direction(store: Store, make) -> None:
     assert store.blocks.related(alice.id) == {bob.id}  # bob still blocks alice
     assert store.blocks.unblock(bob.id, alice.id) is True
     assert store.blocks.related(alice.id) == set()
+
+
+def test_between_tells_each_direction(store: Store, make) -> None:
+    alice, bob, carol = make.users("alice", "bob", "carol")
+    assert store.blocks.between(alice.id, bob.id) == (False, False)
+    store.blocks.block(alice.id, bob.id, at())
+    store.blocks.block(carol.id, alice.id, at())
+    assert store.blocks.between(alice.id, bob.id) == (True, False)
+    assert store.blocks.between(bob.id, alice.id) == (False, True)
+    assert store.blocks.between(alice.id, carol.id) == (False, True)
+    store.blocks.block(bob.id, alice.id, at())
+    assert store.blocks.between(alice.id, bob.id) == (True, True)
+    assert store.blocks.between(bob.id, carol.id) == (False, False)

@@ -162,3 +162,14 @@ def test_the_outbox_worker_and_the_retention_sweep_use_indexes(mongo, recorded):
     mongo.outbox.claim_due(at(2), "w1", at(3), 5)
     assert mongo.outbox.purge_finished(at(1), 10) == 1
     _assert_indexed(mongo, recorded)
+
+
+def test_block_lookups_use_indexes(mongo, recorded):
+    make = Builder(mongo)
+    alice, bob = make.users("alice", "bob")
+    mongo.blocks.block(alice.id, bob.id, at())
+    recorded.clear()
+    mongo.blocks.related(bob.id)
+    mongo.blocks.between(alice.id, bob.id)
+    mongo.blocks.blocked_by(alice.id, 10)
+    _assert_indexed(mongo, recorded)

@@ -209,3 +209,12 @@ class MongoBlockRepository(BlockRepository):
         mine = self._blocks.find({"blockerId": user_id}, {"blockedId": 1})
         theirs = self._blocks.find({"blockedId": user_id}, {"blockerId": 1})
         return {d["blockedId"] for d in mine} | {d["blockerId"] for d in theirs}
+
+    def between(self, user_id: str, other_id: str) -> tuple[bool, bool]:
+        pairs = [
+            {"blockerId": user_id, "blockedId": other_id},
+            {"blockerId": other_id, "blockedId": user_id},
+        ]
+        found = self._blocks.find({"$or": pairs}, {"blockerId": 1, "_id": 0})
+        blockers = {d["blockerId"] for d in found}
+        return user_id in blockers, other_id in blockers

@@ -275,3 +275,12 @@ class SqliteBlockRepository(BlockRepository):
             (user_id, user_id),
         )
         return {r[0] for r in rows}
+
+    def between(self, user_id: str, other_id: str) -> tuple[bool, bool]:
+        rows = self.db.all(
+            "SELECT blocker_id FROM blocks WHERE blocker_id = ? AND blocked_id = ?"
+            " UNION ALL SELECT blocker_id FROM blocks WHERE blocker_id = ? AND blocked_id = ?",
+            (user_id, other_id, other_id, user_id),
+        )
+        blockers = {r[0] for r in rows}
+        return user_id in blockers, other_id in blockers

@@ -95,6 +95,13 @@ SERVER_EVENTS = [
         e.ConversationUpdatedEvent,
     ),
     ServerEvent(
+        "blockUpdated",
+        "The user blocked or unblocked someone, or someone blocked or unblocked the user: what "
+        "now stands between the two. While either blocks the other, nothing can be sent in "
+        "their direct conversation and neither sees the other's presence or typing.",
+        e.BlockUpdatedEvent,
+    ),
+    ServerEvent(
         "resync",
         "This socket may have missed events: catch up every shown conversation with afterSeq "
         "from the last seq held without a gap, refresh the conversation list and ask "

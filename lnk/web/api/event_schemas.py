@@ -126,6 +126,14 @@ class UserOfflineEvent(Schema):
     last_seen_at: Instant
 
 
+class BlockUpdatedEvent(Schema):
+    """To both people, each from its own side, when one blocks or unblocks the other."""
+
+    user_id: str = Field(description="the other person")
+    blocking: bool = Field(description="the recipient blocks that person")
+    blocked_by: bool = Field(description="that person blocks the recipient")
+
+
 class ResyncEvent(Schema):
     reason: Literal["reconnected", "peer_backlog_dropped", "render_failed"] = Field(
         description="reconnected: this process's link to the message queue was down; "
