@@ -18,7 +18,7 @@ from lnk.domain.models import (
     ServicePackage,
     User,
 )
-from lnk.domain.safety import Report
+from lnk.domain.safety import BlockState, Report
 
 if TYPE_CHECKING:
     from lnk.services.responsiveness import ResponseStats
@@ -184,6 +184,12 @@ def message_json(message: Message) -> dict:
         "deleted": message.deleted,
         "heldForReview": message.held,
     }
+
+
+def block_json(other_id: str, state: BlockState) -> dict:
+    """``blockUpdated``'s payload for the user whose side ``state`` is (the socket adds
+    ``online``)."""
+    return {"userId": other_id, "blocking": state.blocking, "blockedBy": state.blocked_by}
 
 
 def report_json(report: Report) -> dict:

@@ -1,4 +1,5 @@
-"""Trust and safety records: reports of messages and users, and the admins' audit log."""
+"""Trust and safety records: reports of messages and users, the admins' audit log, and what
+blocks stand between two people."""
 
 from __future__ import annotations
 
@@ -41,3 +42,20 @@ class AuditEntry:
     target_id: str
     at: datetime
     detail: dict = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class BlockState:
+    """Between a user and another, from the user's side."""
+
+    blocking: bool  # the user blocks the other
+    blocked_by: bool  # the other blocks the user
+
+    @property
+    def any(self) -> bool:
+        """Nothing may be sent between them in their direct conversation."""
+        return self.blocking or self.blocked_by
+
+    @property
+    def other_side(self) -> BlockState:
+        return BlockState(blocking=self.blocked_by, blocked_by=self.blocking)

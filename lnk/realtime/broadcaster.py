@@ -23,7 +23,7 @@ from lnk.domain.events import (
     MessageUpdated,
     UserSuspended,
 )
-from lnk.presenters import conversation_json, iso, message_json
+from lnk.presenters import block_json, conversation_json, iso, message_json
 from lnk.realtime.hub import NAMESPACE, Hub, api_room, conversation_room, page_room, user_room
 from lnk.realtime.logins import login_room
 from lnk.services import accounts, blocks, conversations, previews, reports
@@ -164,16 +164,15 @@ class Broadcaster:
 
     def _block_updated(self, event: BlockChanged) -> None:
         """Each of the two gets what now stands between them, from its own side (read at emit
-        time, so that two changes crossing each other both end in the stored state)."""
+        time, so that two changes crossing each other both end in the stored state), and whether
+        the other is online: presence stops while either blocks the other and resumes after."""
         a, b = event.blocker_id, event.blocked_id
         state = blocks.state(self.hub.ctx, a, b)
-        for user_id, other_id, blocking, blocked_by in (
-            (a, b, state.blocking, state.blocked_by),
-            (b, a, state.blocked_by, state.blocking),
-        ):
+        online = set() if state.any else self.hub.presence.online([a, b])
+        for user_id, other_id, seen in ((a, b, state), (b, a, state.other_side)):
             self.hub.emit(
                 "blockUpdated",
-                {"userId": other_id, "blocking": blocking, "blockedBy": blocked_by},
+                {**block_json(other_id, seen), "online": other_id in online},
                 [user_room(user_id)],
             )
 

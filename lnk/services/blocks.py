@@ -15,6 +15,7 @@ from datetime import datetime
 
 from lnk.domain.events import BlockChanged
 from lnk.domain.models import User
+from lnk.domain.safety import BlockState
 from lnk.errors import Blocked, NotFound, ValidationFailed
 from lnk.services.context import ServiceContext
 
@@ -25,19 +26,6 @@ MAX_LISTED = 1000
 class BlockedUser:
     user: User
     blocked_at: datetime
-
-
-@dataclass(frozen=True)
-class BlockState:
-    """Between a user and another, from the user's side."""
-
-    blocking: bool  # the user blocks the other
-    blocked_by: bool  # the other blocks the user
-
-    @property
-    def any(self) -> bool:
-        """Nothing may be sent between them in their direct conversation."""
-        return self.blocking or self.blocked_by
 
 
 def block(ctx: ServiceContext, actor: User, user_id: str) -> tuple[BlockedUser, bool]:

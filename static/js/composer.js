@@ -62,6 +62,7 @@
         });
       }
       return r.text().then(function (html) {
+        fire(r);
         if (r.status >= 400 && r.status < 500 && r.status !== 408 && r.status !== 429) {
           // Refused as it is: sending it again cannot help, so it goes back to the composer.
           lnk.chat.failPending(pending, lnk.errorText(html, r.status), null, function () { editAgain(data, pending); });
@@ -72,13 +73,18 @@
           return;
         }
         lnk.chat.upsertHtml(html, { own: true });
-        const trigger = r.headers.get("HX-Trigger");
-        if (trigger) {
-          try { lnk.toast(JSON.parse(trigger)["lnk:toast"].message, "info"); } catch (e) { /* no toast */ }
-        }
       });
     }, function () {
       wait(url, data, pending);
+    });
+  }
+
+  /* The answer's HX-Trigger events (a toast; the block state with a refusal), as htmx would. */
+  function fire(r) {
+    let events = {};
+    try { events = JSON.parse(r.headers.get("HX-Trigger") || "{}"); } catch (e) { return; }
+    Object.keys(events).forEach(function (name) {
+      document.body.dispatchEvent(new CustomEvent(name, { detail: events[name], bubbles: true }));
     });
   }
 

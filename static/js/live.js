@@ -284,6 +284,7 @@
 
   window.lnk.live = {
     applyPresence: applyPresence,
+    setOnline: setOnline,
     emitTyping: emitTyping,
     connected: function () { return state.connected; },
     socket: function () { return state.socket; },

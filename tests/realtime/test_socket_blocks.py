@@ -54,31 +54,34 @@ def test_blocking_and_unblocking_tell_both_people_each_from_its_side(api, socket
     a, a2, b, c = (socket_factory(u) for u in (alice, alice, bob, carol))
 
     api.json("POST", f"/api/users/{bob.id}/block", alice)
-    mine = {"userId": bob.id, "blocking": True, "blockedBy": False}
+    mine = {"userId": bob.id, "blocking": True, "blockedBy": False, "online": False}
     assert a.wait_for("blockUpdated") == mine
     assert a2.wait_for("blockUpdated") == mine  # every socket of the blocker
-    assert b.wait_for("blockUpdated") == {"userId": alice.id, "blocking": False, "blockedBy": True}
+    theirs = {"userId": alice.id, "blocking": False, "blockedBy": True, "online": False}
+    assert b.wait_for("blockUpdated") == theirs
 
     api.json("POST", f"/api/users/{bob.id}/block", alice)  # already blocked: nothing new
     api.json("POST", f"/api/users/{alice.id}/block", bob)
-    assert b.wait_for("blockUpdated", lambda d: d["blocking"]) == {
-        "userId": alice.id,
-        "blocking": True,
-        "blockedBy": True,
-    }
+    both = {"userId": alice.id, "blocking": True, "blockedBy": True, "online": False}
+    assert b.wait_for("blockUpdated", lambda d: d["blocking"]) == both
     api.request("DELETE", f"/api/users/{bob.id}/block", alice)
-    assert a.wait_for("blockUpdated", lambda d: not d["blocking"]) == {
-        "userId": bob.id,
-        "blocking": False,
-        "blockedBy": True,  # bob's own block stays
-    }
+    still = {"userId": bob.id, "blocking": False, "blockedBy": True, "online": False}
+    assert a.wait_for("blockUpdated", lambda d: not d["blocking"]) == still  # bob's block stays
     api.request("DELETE", f"/api/users/{alice.id}/block", bob)
-    b.wait_for("blockUpdated", lambda d: not d["blocking"] and not d["blockedBy"])
-    api.send(alice, api.direct(alice, bob)["id"], "talking again")
+    free = {"userId": alice.id, "blocking": False, "blockedBy": False, "online": True}
+    assert b.wait_for("blockUpdated", lambda d: not d["blocking"] and not d["blockedBy"]) == free
+    cid = api.direct(alice, bob)["id"]
+    api.send(alice, cid, "talking again")
     b.wait_for("newMessage", lambda d: d["message"]["content"] == "talking again")
     a.wait_for("newMessage", lambda d: d["message"]["content"] == "talking again")
     # one event per change: two blocks and two unblocks (the repeated block raised none)
     assert len(a.received("blockUpdated")) == 4
+    assert a.received("blockUpdated")[-1] == {
+        "userId": bob.id,
+        "blocking": False,
+        "blockedBy": False,
+        "online": True,  # presence is told again
+    }
     api.send(alice, api.direct(alice, carol)["id"], "hi carol")
     c.wait_for("newMessage", lambda d: d["message"]["content"] == "hi carol")
     assert c.received("blockUpdated") == []

@@ -176,3 +176,25 @@ def test_page_conversation_creation_shares_the_api_bucket(app_with_limits):
         headers=page_headers,
     )
     assert page.status_code == 429
+
+
+def test_page_password_changes_share_the_api_bucket(app_with_limits):
+    api, headers, browser, page_headers, _ = signed_in_pair(app_with_limits)
+    wrong = {"currentPassword": "not-it-at-all", "newPassword": "another-secret-1"}
+    for _ in range(5):
+        assert api.put("/api/users/me/password", headers=headers, json=wrong).status_code == 403
+        refused = browser.post(
+            "/account/password",
+            data={**wrong, "confirmPassword": wrong["newPassword"]},
+            headers=page_headers,
+        )
+        assert refused.status_code == 422
+    right = {"currentPassword": "correct-horse-1", "newPassword": "another-secret-1"}
+    page = browser.post(
+        "/account/password",
+        data={**right, "confirmPassword": right["newPassword"]},
+        headers=page_headers,
+    )
+    assert page.status_code == 429 and int(page.headers["Retry-After"]) > 0
+    assert api.put("/api/users/me/password", headers=headers, json=right).status_code == 429
+    assert form_login(app_with_limits.test_client(), "alice", "correct-horse-1").status_code == 302

@@ -132,6 +132,10 @@ class BlockUpdatedEvent(Schema):
     user_id: str = Field(description="the other person")
     blocking: bool = Field(description="the recipient blocks that person")
     blocked_by: bool = Field(description="that person blocks the recipient")
+    online: bool = Field(
+        description="that person is online now; always false while either blocks the other "
+        "(no userOnline or userOffline passes between them then)"
+    )
 
 
 class ResyncEvent(Schema):

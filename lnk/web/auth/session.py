@@ -143,6 +143,20 @@ def sign_in(response: Response, user: User) -> None:
     set_refresh_cookies(response, refresh)
 
 
+def page_login() -> str | None:
+    """The login of this request's session (after ``page_user``): the one to keep when the
+    user ends its other logins."""
+    claims = g.get("lnk_claims")
+    return sessions.login_of(claims) if claims else None
+
+
+def sign_out_everywhere(response: Response, user: User) -> None:
+    """Ends every login of the user, this session's included (their sockets close), and clears
+    the cookies."""
+    sessions.end_all_logins(ctx(), user.id)
+    unset_jwt_cookies(response)
+
+
 def sign_out(response: Response) -> None:
     """Ends the login of the session cookies (an expired access cookie still names it), which
     revokes its tokens and closes its sockets, and clears the cookies."""

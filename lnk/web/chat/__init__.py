@@ -12,6 +12,8 @@ def register_pages(app: Flask) -> None:
     from lnk.web import notification_pages
     from lnk.web.auth import views as auth_views
     from lnk.web.chat import (  # noqa: F401  (their routes attach to ``bp`` on import)
+        account_views,
+        block_views,
         conversation_views,
         marketplace_views,
         message_views,

@@ -188,6 +188,7 @@ def mute(user: User, conversation_id: str) -> Response:
         "_conversation_actions.html",
         conversation=conversation,
         me=conversation.participant(user.id),
+        block=threads.block_state(user, conversation),
     )
     return make_response(
         actions + item_html(conversation, user, oob=True, active_id=conversation_id)

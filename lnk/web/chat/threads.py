@@ -6,9 +6,9 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import datetime
 
-from lnk.domain.models import Message, User
+from lnk.domain.models import Conversation, Message, User
 from lnk.errors import NotFound
-from lnk.services import conversations, last_seen, messages, responsiveness
+from lnk.services import blocks, conversations, last_seen, messages, responsiveness
 from lnk.web.chat.viewmodels import (
     ConversationItem,
     Row,
@@ -73,6 +73,7 @@ class MessagePage:
     extra: dict = field(default_factory=dict)
     reply_hint: str | None = None  # "Usually replies within 2 h" for a provider in a direct chat
     last_seen: datetime | None = None  # the other person's, in a direct chat (as the viewer may)
+    block: blocks.BlockState | None = None  # what blocks stand between the two of a direct chat
 
     @property
     def messages(self) -> list[Message]:
@@ -139,14 +140,24 @@ def _load_unread(user: User, conversation_id: str, read_seq: int) -> MessagePage
 
 def _with_header(page: MessagePage) -> MessagePage:
     """What the header of a direct conversation says of the other person: when it was last
-    seen, and, for a provider, the responsiveness line."""
+    seen, and, for a provider, the responsiveness line; and whether the composer gives way to
+    a block notice."""
     thread = page.thread
     other = thread.other_id
     if other and not thread.is_group:
         seen = last_seen.in_conversation(ctx(), thread.viewer, thread.conversation, thread.users)
         page.last_seen = seen.get(other)
         page.reply_hint = responsiveness.usually_replies(responsiveness.stats(ctx(), other))
+        page.block = blocks.state(ctx(), thread.viewer.id, other)
     return page
+
+
+def block_state(user: User, conversation: Conversation) -> blocks.BlockState | None:
+    """Between the viewer and the other person of a direct conversation (None for a group)."""
+    if conversation.type != "direct":
+        return None
+    other = next((i for i in conversation.participant_ids if i != user.id), None)
+    return blocks.state(ctx(), user.id, other) if other else None
 
 
 def load_around(user: User, conversation_id: str, message_id: str) -> MessagePage:
