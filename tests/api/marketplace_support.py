@@ -87,3 +87,18 @@ def race(app, calls) -> list[int]:
     for t in threads:
         t.join()
     return codes
+
+
+def assert_expires_after(message: dict, ttl: timedelta, before: datetime, after: datetime) -> None:
+    """The deal of a just-sent ``message`` expires ``ttl`` after the instant the server read its
+    clock for it: that instant lies between the test's own readings of the same clock around the
+    request (``before``, ``after``), and is no later than the message's ``createdAt`` (the clock
+    is read for the deal first). Exact bounds, no wall-clock slack."""
+    deal = message.get("serviceOffer") or message.get("bookingRequest")
+    taken_at = parse_time(deal["expiresAt"]) - ttl
+    assert before <= taken_at <= after, (before, taken_at, after)
+    assert taken_at <= parse_time(message["createdAt"]), (taken_at, message["createdAt"])
+
+
+def parse_time(value: str) -> datetime:
+    return datetime.fromisoformat(value.replace("Z", "+00:00"))
