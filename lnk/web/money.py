@@ -5,26 +5,9 @@ from __future__ import annotations
 
 from decimal import Decimal
 
-from babel import Locale, UnknownLocaleError
 from babel.numbers import format_currency, get_currency_name
-from flask import g, has_request_context, request
 
-DEFAULT_LOCALE = Locale("en", "US")
-
-
-def viewer_locale() -> Locale:
-    """The first language of Accept-Language that Babel knows, else en-US."""
-    if not has_request_context():
-        return DEFAULT_LOCALE
-    if "lnk_locale" not in g:
-        g.lnk_locale = DEFAULT_LOCALE
-        for tag, _quality in request.accept_languages:
-            try:
-                g.lnk_locale = Locale.parse(tag.replace("-", "_"))
-                break
-            except (UnknownLocaleError, ValueError, TypeError):
-                continue
-    return g.lnk_locale
+from lnk.web.locales import viewer_locale
 
 
 def price_text(amount: Decimal | float | int | None, currency: str | None) -> str:

@@ -367,7 +367,7 @@
     markActive();
     changed("lnk:opened");
     const list = messageList();
-    if (list) toStart(list, conv);
+    if (list) { regroup(list); toStart(list, conv); }
     if (conv) {
       document.title = conv.dataset.title + " · LNK";
       const item = byId("conversation-" + conv.dataset.conversationId);

@@ -1,5 +1,5 @@
 /* LNK pages: what every HTMX page needs. CSRF double submit for htmx requests, toasts for
-   failed requests, the dialog, menus, the browser's time zone, and keeping the session alive. */
+   failed requests, the dialog, menus, and keeping the session alive. */
 (function () {
   "use strict";
 
@@ -10,14 +10,6 @@
     }
     return null;
   }
-
-  // The server groups messages by day in the reader's own time zone.
-  try {
-    const tz = Intl.DateTimeFormat().resolvedOptions().timeZone;
-    if (tz && cookie("tz") !== tz) {
-      document.cookie = "tz=" + encodeURIComponent(tz) + "; path=/; max-age=31536000; samesite=lax";
-    }
-  } catch (e) { /* no Intl: the server falls back to UTC */ }
 
   /* A short note; with ``action`` ({label, run}) it carries a button (an Undo) and stays longer. */
   function toast(text, kind, action) {

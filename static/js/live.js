@@ -35,7 +35,7 @@
     if (seen && !(Date.parse(span.dataset.lastSeenAt) >= Date.parse(seen))) {
       const time = document.createElement("time");
       time.setAttribute("datetime", seen);
-      time.dataset.format = "%H:%M";  // just now: the time of day, as the server shows today's
+      time.dataset.format = "seen";  // as the server renders the stored instant
       span.dataset.lastSeenAt = seen;
       span.lnkAway = [document.createTextNode("last seen "), time];
       span.lnkShowsAway = false;
@@ -47,7 +47,7 @@
     } else if (!span.lnkShowsAway) {
       span.replaceChildren.apply(span, span.lnkAway);
       span.lnkShowsAway = true;
-      push.localize(span);
+      window.lnk.times.localize(span);
     }
   }
 

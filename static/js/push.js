@@ -2,81 +2,17 @@
    server renders each change once per distinct view (lnk/web/chat/push.py): the message item
    lands with htmx's swap, the conversation list item is patched (preview, time, order, and the
    unread badge counted up here; exact counts come with conversationUpdated), receipts count up
-   from messageRead, and times rendered in UTC are shown in the reader's own zone. */
+   from messageRead, and times rendered in UTC are shown in the reader's own zone and locale
+   (lnk.times, times.js). */
 (function () {
   "use strict";
   const app = document.getElementById("app");
   if (!app || !window.lnk || !window.lnk.chat) return;
   const me = app.dataset.me;
   const chat = window.lnk.chat;
+  const times = window.lnk.times;
   const byId = function (id) { return document.getElementById(id); };
   const fetchedOnce = new Set();  // list items not on the page that were asked for once
-
-  /* ---- times in the reader's zone (the server's formats: %H %M %A %a %-d %B %b %Y %y %m) ---- */
-
-  const DAYS = ["Sunday", "Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday"];
-  const MONTHS = ["January", "February", "March", "April", "May", "June", "July", "August",
-    "September", "October", "November", "December"];
-  const pad = function (n) { return (n < 10 ? "0" : "") + n; };
-
-  function strftime(d, format) {
-    return format.replace(/%(-?)([HMAaBbdYym])/g, function (_, dash, c) {
-      switch (c) {
-        case "H": return pad(d.getHours());
-        case "M": return pad(d.getMinutes());
-        case "A": return DAYS[d.getDay()];
-        case "a": return DAYS[d.getDay()].slice(0, 3);
-        case "B": return MONTHS[d.getMonth()];
-        case "b": return MONTHS[d.getMonth()].slice(0, 3);
-        case "d": return dash ? String(d.getDate()) : pad(d.getDate());
-        case "Y": return String(d.getFullYear());
-        case "y": return pad(d.getFullYear() % 100);
-        default: return pad(d.getMonth() + 1);  // m
-      }
-    });
-  }
-
-  function daysAgo(d) {
-    const now = new Date();
-    const a = new Date(d.getFullYear(), d.getMonth(), d.getDate());
-    const b = new Date(now.getFullYear(), now.getMonth(), now.getDate());
-    return Math.round((b - a) / 86400000);
-  }
-
-  function dayLabel(d) {
-    const ago = daysAgo(d);
-    if (ago === 0) return "Today";
-    if (ago === 1) return "Yesterday";
-    return ago > 0 && ago < 7 ? DAYS[d.getDay()] : strftime(d, "%-d %B %Y");
-  }
-
-  function shortTime(d) {
-    const ago = daysAgo(d);
-    if (ago === 0) return strftime(d, "%H:%M");
-    if (ago > 0 && ago < 7) return strftime(d, "%a");
-    return strftime(d, d.getFullYear() !== new Date().getFullYear() ? "%-d %b %y" : "%-d %b");
-  }
-
-  function browserZone() {
-    try { return Intl.DateTimeFormat().resolvedOptions().timeZone || ""; } catch (e) { return ""; }
-  }
-
-  function localize(root) {
-    root.querySelectorAll("time[data-format]").forEach(function (t) {
-      const d = new Date(t.getAttribute("datetime"));
-      if (isNaN(d)) return;
-      t.textContent = strftime(d, t.dataset.format);
-      if (t.dataset.titleFormat) t.title = strftime(d, t.dataset.titleFormat);
-    });
-    const zone = browserZone();
-    if (zone) root.querySelectorAll("[data-tz-label]").forEach(function (el) { el.textContent = zone; });
-    root.querySelectorAll("li.msg[data-ts]").forEach(function (li) {
-      const d = new Date(Number(li.dataset.ts));
-      li.dataset.day = strftime(d, "%Y-%m-%d");
-      li.dataset.dayLabel = dayLabel(d);
-    });
-    return root;
-  }
 
   /* ---- the conversation list ----------------------------------------------------------------- */
 
@@ -130,7 +66,7 @@
     if (m.createdAt && (!li.dataset.activity || li.dataset.activity < m.createdAt)) {
       li.dataset.activity = m.createdAt;
       const time = li.querySelector(".conv-time");
-      if (time) { time.setAttribute("datetime", m.createdAt); time.textContent = shortTime(new Date(m.createdAt)); }
+      if (time) { time.setAttribute("datetime", m.createdAt); time.textContent = times.format(new Date(m.createdAt), time.dataset.format); }
       const ul = li.parentElement;
       const first = ul.querySelector(":scope > li.conv-item");
       if (first !== li) ul.insertBefore(li, first);
@@ -156,7 +92,7 @@
   /* newMessage or messageUpdated in the open conversation: the rendered item in place. */
   function place(data) {
     if (!data.html) return [];
-    return chat.upsertHtml(localize(chat.parse(data.html)));
+    return chat.upsertHtml(times.localize(chat.parse(data.html)));
   }
 
   function updated(data) {
@@ -192,7 +128,7 @@
   }
 
   window.lnk.push = {
-    localize: localize, setUnread: setUnread, listItem: listItem, conversation: conversation,
+    setUnread: setUnread, listItem: listItem, conversation: conversation,
     place: place, updated: updated, receipts: receipts,
   };
 })();

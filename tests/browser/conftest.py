@@ -47,9 +47,10 @@ def browser() -> Iterator:
 
 @pytest.fixture
 def signed_in(browser, live_server) -> Iterator[Callable]:  # noqa: F811
-    """``signed_in(user, viewport=DESKTOP, timezone_id=None, url=live_server.url)``: a page of a
-    fresh browser context (in that IANA time zone, if given), logged in through the login form,
-    on /chat. Fails the test on page errors or external requests."""
+    """``signed_in(user, viewport=DESKTOP, timezone_id=None, url=live_server.url, locale=None)``:
+    a page of a fresh browser context (in that IANA time zone and with that language, e.g.
+    ``en-GB``, if given; Chromium's own is en-US), logged in through the login form, on /chat.
+    Fails the test on page errors or external requests."""
     contexts = []
     problems: list[str] = []
 
@@ -58,8 +59,11 @@ def signed_in(browser, live_server) -> Iterator[Callable]:  # noqa: F811
         viewport: dict | None = None,
         timezone_id: str | None = None,
         url: str | None = None,
+        locale: str | None = None,
     ):
         options = {"timezone_id": timezone_id} if timezone_id else {}
+        if locale:
+            options["locale"] = locale
         context = browser.new_context(viewport=viewport or DESKTOP, **options)
         contexts.append(context)
         page = context.new_page()

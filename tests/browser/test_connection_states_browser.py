@@ -1,7 +1,8 @@
 """What the page says about the connection and the people in it: a suspended account is told so
 (not "Reconnecting…" forever), a removed member is told so (the chat does not just vanish),
 nobody shows "online" while the page itself is offline, presence times use the messages'
-format, and "last seen" survives a reload, in the viewer's zone."""
+format (24-hour in en-GB; tests/browser/test_times_browser.py has en-US), and "last seen"
+survives a reload, in the viewer's zone."""
 
 from __future__ import annotations
 
@@ -59,7 +60,7 @@ def test_a_removed_member_is_told_which_group(api, signed_in):
 def test_nobody_shows_online_while_the_page_is_offline(api, pair, signed_in):  # noqa: F811
     alice, bob, conversation_id, _ = pair
     alice_page = signed_in(alice)
-    bob_page = signed_in(bob)
+    bob_page = signed_in(bob, locale="en-GB")
     open_conversation(bob_page, conversation_id)
     status = bob_page.locator(f"#conversation [data-presence-text='{alice.id}']")
     expect(status).to_have_text("online")
@@ -71,7 +72,7 @@ def test_nobody_shows_online_while_the_page_is_offline(api, pair, signed_in):  #
     bob_page.context.set_offline(False)
     expect(status).to_have_text("online")
 
-    alice_page.close()  # Alice goes: "last seen" in the messages' 24-hour format
+    alice_page.close()  # Alice goes: "last seen" in the messages' format, 24-hour in en-GB
     expect(status).to_have_text(re.compile(r"^last seen \d\d:\d\d$"), timeout=20_000)
 
 
@@ -79,7 +80,7 @@ def test_last_seen_survives_a_reload_in_the_viewers_zone(api, pair, signed_in): 
     alice, bob, conversation_id, _ = pair
     zone = "Asia/Kolkata"  # half an hour off any whole-hour zone: a wrong zone shows
     alice_page = signed_in(alice)
-    bob_page = signed_in(bob, timezone_id=zone)
+    bob_page = signed_in(bob, timezone_id=zone, locale="en-GB")
     open_conversation(bob_page, conversation_id)
     status = bob_page.locator(f"#conversation [data-presence-text='{alice.id}']")
     expect(status).to_have_text("online")
@@ -94,10 +95,8 @@ def test_last_seen_survives_a_reload_in_the_viewers_zone(api, pair, signed_in): 
 
     wait_until(recorded, timeout=10, message="alice's last seen stored")
     instant = datetime.fromisoformat(stored[0].replace("Z", "+00:00"))
-    # today's time of day (a date before it, should the zone's midnight fall in between)
-    shown = re.compile(
-        rf"^last seen (\d{{1,2}} \w{{3}} )?{instant.astimezone(ZoneInfo(zone)):%H:%M}$"
-    )
+    # today's time of day (the weekday before it, should the zone's midnight fall in between)
+    shown = re.compile(rf"^last seen (\w{{3}} )?{instant.astimezone(ZoneInfo(zone)):%H:%M}$")
     expect(status).to_have_text(shown)  # the push and the stored instant agree
 
     bob_page.goto(f"{bob_page.url.split('/chat')[0]}/chat/{conversation_id}")

@@ -57,7 +57,7 @@ def test_an_open_conversation_shows_its_messages_and_a_labelled_composer(client,
     api_send(client, alice, conversation_id, "line one\nline two")
     page = alice.get(f"/chat/{conversation_id}")
     assert page.status_code == 200
-    assert '<html lang="en">' in page.text
+    assert '<html lang="en-US" data-locale="en-US" data-zone="UTC">' in page.text
     assert (
         'id="conversation"' in page.text and 'data-conversation-id="' + conversation_id in page.text
     )

@@ -10,7 +10,7 @@ from zoneinfo import ZoneInfo
 
 from lnk.presenters import iso
 from lnk.services import last_seen
-from lnk.web.chat.blueprint import last_seen_format
+from lnk.web.times import time_text
 
 KOLKATA = ZoneInfo("Asia/Kolkata")  # UTC+05:30: no whole-hour coincidence
 
@@ -25,15 +25,16 @@ def test_the_header_shows_when_the_other_person_was_last_seen(app, ctx, clock, p
     when = clock.now()
     last_seen.record(ctx, {alice.id: when})
     bob.client.set_cookie("tz", "Asia%2FKolkata")
+    british = {"Accept-Language": "en-GB"}
     for page in (
-        bob.get(f"/chat/{conversation_id}"),
-        bob.get(f"/chat/{conversation_id}", htmx=True),
-        bob.get(f"/chat/{conversation_id}/settings", htmx=True),  # the person's details
+        bob.get(f"/chat/{conversation_id}", headers=british),
+        bob.get(f"/chat/{conversation_id}", htmx=True, headers=british),
+        bob.get(f"/chat/{conversation_id}/settings", htmx=True, headers=british),  # the details
     ):
         line = presence_line(page.text, alice.id)
         local = when.astimezone(KOLKATA).strftime("%H:%M")
         assert f'data-last-seen-at="{iso(when)}"' in line
-        assert f'last seen <time datetime="{iso(when)}" data-format="%H:%M">{local}</time>' in line
+        assert f'last seen <time datetime="{iso(when)}" data-format="seen">{local}</time>' in line
 
 
 def test_a_block_hides_last_seen_from_both(client, ctx, clock, pair):
@@ -46,9 +47,11 @@ def test_a_block_hides_last_seen_from_both(client, ctx, clock, pair):
         assert "last seen" not in line and ">offline</span>" in line
 
 
-def test_an_older_instant_names_its_day_and_the_year_once_it_is_another(app):
-    now = datetime(2026, 12, 4, 20, 0, tzinfo=UTC)  # 5 Dec 01:30 in Kolkata
-    with app.test_request_context("/", headers={"Cookie": "tz=Asia%2FKolkata"}):
-        assert last_seen_format(datetime(2026, 12, 4, 19, 0, tzinfo=UTC), now) == "%H:%M"
-        assert last_seen_format(datetime(2026, 12, 4, 18, 0, tzinfo=UTC), now) == "%-d %b %H:%M"
-        assert last_seen_format(datetime(2025, 12, 30, 9, 0, tzinfo=UTC), now) == "%-d %b %Y"
+def test_an_older_instant_names_its_weekday_or_its_date(app):
+    now = datetime(2026, 12, 4, 20, 0, tzinfo=UTC)  # Saturday 5 Dec 01:30 in Kolkata
+    headers = {"Cookie": "tz=Asia%2FKolkata", "Accept-Language": "en-GB"}
+    with app.test_request_context("/", headers=headers):
+        assert time_text(datetime(2026, 12, 4, 19, 0, tzinfo=UTC), "seen", now) == "00:30"
+        assert time_text(datetime(2026, 12, 4, 18, 0, tzinfo=UTC), "seen", now) == "Fri 23:30"
+        assert time_text(datetime(2026, 11, 20, 9, 0, tzinfo=UTC), "seen", now) == "20 Nov"
+        assert time_text(datetime(2025, 12, 30, 9, 0, tzinfo=UTC), "seen", now) == "30 Dec 2025"

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from datetime import datetime
 
 import pytest
 
@@ -52,7 +53,7 @@ def test_a_new_message_is_rendered_twice_for_a_group_of_six_the_sender_and_every
         assert payload["conversationId"] == cid and "action" not in payload
         assert payload["message"]["id"] == sent["id"] and payload["message"]["seq"] == 1
         assert payload["lastMessageId"] == sent["id"]
-        assert re.search(r'<time datetime="[^"]+Z" data-format="%H:%M"', payload["html"])
+        assert re.search(r'<time datetime="[^"]+Z" data-format="time"', payload["html"])
 
 
 def test_reactions_split_the_views_by_the_readers_own_reaction(app, client, make_user):
@@ -86,11 +87,12 @@ def test_rendering_ignores_the_time_zone_of_the_request_that_caused_it(app, clie
         f"/api/conversations/{cid}/messages", headers=users[0].headers, json={"content": "utc"}
     ).get_json()
     stamp = sent["createdAt"]
-    with app.test_request_context("/", headers={"Cookie": "tz=Pacific/Kiritimati"}):
+    asked = {"Cookie": "tz=Pacific/Kiritimati", "Accept-Language": "de-DE"}
+    with app.test_request_context("/", headers=asked):
         variants = PageFragments(app).message_variants(
             _message(app, sent["id"]), [u.id for u in users]
         )
-    utc_time = stamp[11:16]  # HH:MM of the ISO instant
+    utc_time = datetime.fromisoformat(stamp).strftime("%-I:%M %p")  # in UTC and en-US
     for variant in variants:
         assert f">{utc_time}</time>" in variant.payload["html"]
 

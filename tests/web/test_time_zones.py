@@ -38,7 +38,7 @@ def test_a_booking_time_typed_in_new_york_is_stored_as_that_instant(client, pair
     assert stored["bookingRequest"]["requestedStart"] == expected.strftime("%Y-%m-%dT%H:%M:00.000Z")
     card = alice.get(f"/chat/messages/{message_id}").text
     when = re.search(r"<dt>When</dt><dd>(.*?)</dd>", card, re.S).group(1)
-    assert "10:00" in when and "America/New_York" in when
+    assert "10:00 AM" in when and "America/New_York" in when  # en-US: no Accept-Language
     assert f'datetime="{expected.strftime("%Y-%m-%dT%H:%M:00.000Z")}"' in when
 
 
@@ -54,9 +54,8 @@ def test_another_reader_sees_the_same_booking_in_its_own_zone(client, pair):
     )
     message_id = re.search(r'id="message-([0-9a-f]{24})"', sent.text).group(1)
     berlin = start.replace(tzinfo=NEW_YORK).astimezone(ZoneInfo("Europe/Berlin"))
-    when = re.search(
-        r"<dt>When</dt><dd>(.*?)</dd>", alice.get(f"/chat/messages/{message_id}").text, re.S
-    )
+    card = alice.get(f"/chat/messages/{message_id}", headers={"Accept-Language": "en-GB"})
+    when = re.search(r"<dt>When</dt><dd>(.*?)</dd>", card.text, re.S)
     assert berlin.strftime("%H:%M") in when.group(1) and "Europe/Berlin" in when.group(1)
 
 

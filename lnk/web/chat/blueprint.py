@@ -5,19 +5,17 @@ from __future__ import annotations
 import re
 import unicodedata
 from collections.abc import Callable
-from datetime import datetime, timedelta
+from datetime import datetime
 from decimal import Decimal
 from functools import wraps
 from typing import Any
-from urllib.parse import unquote, urlsplit
-from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+from urllib.parse import urlsplit
 
 from flask import (
     Blueprint,
     Flask,
     Response,
     current_app,
-    g,
     make_response,
     redirect,
     render_template,
@@ -30,7 +28,16 @@ from lnk.domain import search_text
 from lnk.errors import LnkError
 from lnk.web.auth import session
 from lnk.web.errors import render_error
+from lnk.web.locales import locale_tag, page_lang, viewer_locale
 from lnk.web.money import currency_choices, price_text
+
+# The viewer's zone and the time helpers live in lnk.web.times; importing them from here works too.
+from lnk.web.times import day_label as day_label
+from lnk.web.times import local as local
+from lnk.web.times import short_time as short_time
+from lnk.web.times import time_text, zone_label
+from lnk.web.times import viewer_tz as viewer_tz
+from lnk.web.times import zone_named as zone_named
 
 bp = Blueprint("chat", __name__)
 
@@ -108,64 +115,6 @@ def refuse_plain_form(error: LnkError) -> None:
     posted itself gets the error page instead, saying what was wrong."""
     if not is_htmx():
         raise error
-
-
-def viewer_tz() -> ZoneInfo:
-    """The browser's time zone, else UTC. The page script stores it URL-encoded in the ``tz``
-    cookie (``America%2FNew_York``), so it is decoded here."""
-    if "lnk_tz" not in g:
-        g.lnk_tz = zone_named(unquote(request.cookies.get("tz") or ""))
-    return g.lnk_tz
-
-
-def zone_named(name: str) -> ZoneInfo:
-    """The IANA zone of that name, or UTC for an empty, unknown or malformed one."""
-    try:
-        return ZoneInfo(name or "UTC")
-    except (ZoneInfoNotFoundError, ValueError, OSError):
-        return ZoneInfo("UTC")
-
-
-def zone_label() -> str:
-    """The viewer's zone as shown next to booking times: its IANA name (``America/New_York``)."""
-    return getattr(viewer_tz(), "key", None) or "UTC"
-
-
-def local(dt: datetime) -> datetime:
-    return dt.astimezone(viewer_tz())
-
-
-def day_label(dt: datetime, now: datetime) -> str:
-    day, today = local(dt).date(), local(now).date()
-    if day == today:
-        return "Today"
-    if day == today - timedelta(days=1):
-        return "Yesterday"
-    if today - day < timedelta(days=7):
-        return local(dt).strftime("%A")
-    return local(dt).strftime("%-d %B %Y")
-
-
-def short_time(dt: datetime | None, now: datetime | None = None) -> str:
-    """The conversation list's time: 14:05 today, a weekday this week, else a date."""
-    if dt is None:
-        return ""
-    now = now or datetime.now(dt.tzinfo)
-    here, today = local(dt), local(now).date()
-    if here.date() == today:
-        return here.strftime("%H:%M")
-    if today - here.date() < timedelta(days=7):
-        return here.strftime("%a")
-    return here.strftime("%-d %b %y" if here.year != today.year else "%-d %b")
-
-
-def last_seen_format(dt: datetime, now: datetime) -> str:
-    """How "last seen" shows an instant: 14:05 today, 3 Dec 14:05 this year, else 3 Dec 2025 (a
-    format, so that the page re-labels it in the browser's zone)."""
-    here, today = local(dt), local(now).date()
-    if here.date() == today:
-        return "%H:%M"
-    return "%-d %b %H:%M" if here.year == today.year else "%-d %b %Y"
 
 
 def initials(name: str | None) -> str:
@@ -260,21 +209,20 @@ def install_filters(app: Flask) -> None:
     app.jinja_env.filters.update(
         initials=initials,
         hue=hue,
-        short_time=short_time,
         file_size=file_size,
         iso=iso,
         price=price,
         duration=duration,
         highlight=highlight,
         linkify=linkify,
-        local_time=lambda dt, fmt="%H:%M": local(dt).strftime(fmt) if dt else "",
+        time_text=time_text,
         user_name=lambda user_id, thread: thread.name(user_id),
     )
     app.jinja_env.globals.update(
-        day_label=lambda dt: day_label(dt, current_app.extensions["lnk"].clock.now()),
         zone_label=zone_label,
+        page_lang=page_lang,
+        page_locale=lambda: locale_tag(viewer_locale()),
         expires_in=lambda dt: expires_in(dt, current_app.extensions["lnk"].clock.now()),
-        last_seen_format=lambda dt: last_seen_format(dt, current_app.extensions["lnk"].clock.now()),
         currency_choices=currency_choices,
         preview=preview_of,
         reactions=lambda m: reactions_json(m.reactions),

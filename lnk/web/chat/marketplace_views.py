@@ -14,9 +14,10 @@ from lnk.services.deals import other_participant
 from lnk.web import limits
 from lnk.web.booking_details import details_for
 from lnk.web.chat import threads
-from lnk.web.chat.blueprint import bp, refuse_plain_form, signed_in, viewer_tz
+from lnk.web.chat.blueprint import bp, refuse_plain_form, signed_in
 from lnk.web.chat.fragments import message_response
 from lnk.web.context import ctx
+from lnk.web.times import viewer_tz
 
 OFFER_ACTIONS = {
     "accept": offers.accept_offer,

@@ -8,9 +8,11 @@ bubble, receipts, offer and booking buttons) and which reaction it gave (the pre
 the audience is split by that key and each distinct view is rendered once, for one user of the
 group, and emitted to the page rooms of all of them in one emit.
 
-Times are rendered in UTC inside ``<time datetime=... data-format=...>`` and the page shows them
-in the reader's own time zone (``localize`` in chat.js). Rendering happens in a request context of
-its own, so nothing of the request that caused the change (cookies, ``g``) leaks into it.
+Times are rendered in UTC and en-US inside ``<time datetime=... data-format=...>`` and the page
+shows them in the reader's own zone and locale, in the same text as a page the server renders for
+that reader (``lnk.times.localize`` in times.js, the styles of ``lnk.web.times``). Rendering happens
+in a request context of its own, so nothing of the request that caused the change (cookies,
+Accept-Language, ``g``) leaks into it.
 """
 
 from __future__ import annotations
@@ -26,6 +28,7 @@ from lnk.presenters import iso
 from lnk.services import accounts, conversations
 from lnk.web.chat.threads import MessagePage
 from lnk.web.chat.viewmodels import Thread, conversation_item, read_counts
+from lnk.web.locales import DEFAULT_LOCALE
 
 UTC = ZoneInfo("UTC")
 
@@ -76,7 +79,7 @@ class PageFragments:
         users = accounts.users_by_id(ctx, members | {message.sender_id})
         variants = []
         with self.app.test_request_context("/"):
-            g.lnk_tz = UTC
+            g.lnk_tz, g.lnk_locale = UTC, DEFAULT_LOCALE
             now = ctx.clock.now()
             for (is_sender, _reaction), user_ids in groups.items():
                 viewer = next((users[u] for u in user_ids if u in users and u in members), None)

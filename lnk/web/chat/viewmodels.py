@@ -10,8 +10,8 @@ from datetime import datetime
 
 from lnk.domain.models import Conversation, Message, Participant, User
 from lnk.services import accounts, permissions, reads
-from lnk.web.chat.blueprint import day_label, local
 from lnk.web.context import ctx
+from lnk.web.times import day_label, local
 
 GROUP_GAP_SECONDS = 5 * 60  # consecutive messages of one sender closer than this are grouped
 EXPLICIT_RECEIPTS = 5  # own messages past every reader's watermark whose reads are looked up
