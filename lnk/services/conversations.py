@@ -319,6 +319,8 @@ def _membership_messages(
 def set_archived(
     ctx: ServiceContext, actor: User, conversation_id: str, archived: bool
 ) -> Conversation:
+    """Archives or unarchives for the actor alone. An archived conversation stays archived when
+    new messages arrive (they count unread there; only the actor unarchives it)."""
     require_participant(ctx, actor, conversation_id)
     ctx.store.conversations.set_participant_flags(conversation_id, actor.id, archived=archived)
     ctx.events.publish([ConversationUpdated(conversation_id, (actor.id,))])

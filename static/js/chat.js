@@ -336,12 +336,15 @@
     return page().catch(function () {});
   }
 
+  /* The list as the server has it now; ``aria-busy`` on the old one until the new one is in. */
   function refreshList() {
     const wrap = byId("list-wrap");
     if (!wrap) return;
     const archived = wrap.dataset.archived === "1" ? "1" : "0";
+    const done = function () { wrap.removeAttribute("aria-busy"); };
+    wrap.setAttribute("aria-busy", "true");
     htmx.ajax("GET", "/chat/partials/conversations?archived=" + archived + "&active=" + (openId() || ""),
-      { target: "#list-wrap", swap: "outerHTML" }).then(function () { changed("lnk:list-changed"); updateTitle(); });
+      { target: "#list-wrap", swap: "outerHTML" }).then(function () { done(); changed("lnk:list-changed"); updateTitle(); }, done);
   }
 
 

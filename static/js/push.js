@@ -1,8 +1,9 @@
 /* LNK push: applies what the page's socket receives without asking the server again. The
    server renders each change once per distinct view (lnk/web/chat/push.py): the message item
    lands with htmx's swap, the conversation list item is patched (preview, time, order, and the
-   unread badge counted up here; exact counts come with conversationUpdated), receipts count up
-   from messageRead, and times rendered in UTC are shown in the reader's own zone and locale
+   unread badge counted up here; exact counts come with conversationUpdated; the Archived tab
+   counts archived conversations with unread messages the same way), receipts count up from
+   messageRead, and times rendered in UTC are shown in the reader's own zone and locale
    (lnk.times, times.js). */
 (function () {
   "use strict";
@@ -43,6 +44,26 @@
     chat.updateTitle();
   }
 
+  /* The Archived tab's count on the Chats tab: the archived conversations with unread messages,
+     by id (data-ids of #archived-unread, as the list was rendered), kept from pushes alone. */
+  function setArchivedUnread(conversationId, unread) {
+    const count = byId("archived-unread");
+    if (!count) return;  // the Archived tab is showing: its items carry their own badges
+    const ids = new Set((count.dataset.ids || "").split(" ").filter(Boolean));
+    if (unread) ids.add(conversationId); else ids.delete(conversationId);
+    const n = ids.size;
+    count.dataset.ids = Array.from(ids).join(" ");
+    count.hidden = n === 0;
+    count.firstElementChild.textContent = String(n);
+    count.lastElementChild.textContent = ", " + n + " with unread messages";
+  }
+
+  /* Whether a conversation archived (or not) for the viewer belongs to the tab shown. */
+  function shownHere(archived) {
+    const wrap = byId("list-wrap");
+    return !wrap || (wrap.dataset.archived === "1") === Boolean(archived);
+  }
+
   function setPreview(li, data) {
     const m = data.message;
     if (!m || data.lastMessageId !== m.id) return;  // a newer message already shows
@@ -54,6 +75,12 @@
   /* A new message: preview, time and place at the top; ``countUnread`` adds one to the badge. */
   function listItem(data, countUnread) {
     const cid = data.conversationId;
+    if (data.archived !== undefined && !shownHere(data.archived)) {
+      // It stays in the other tab (an archived conversation stays archived): nothing to place
+      // or ask for here; a message to read in an archived one counts on the Archived tab.
+      if (data.archived && countUnread) setArchivedUnread(cid, true);
+      return;
+    }
     const li = byId("conversation-" + cid);
     if (!li) {
       // Not on the page (new, re-appearing after a delete, archived, or beyond the loaded
@@ -75,14 +102,19 @@
     else chat.updateTitle();
   }
 
-  /* conversationUpdated: the exact unread count in place; anything else about the item
-     (archived, muted, title, membership) is rare enough to ask for the item. */
+  /* conversationUpdated: the exact unread count in place, and on the Archived tab's count; a
+     conversation left or moved to the other tab leaves the list. Anything else about the item
+     (muted, title, one that comes back to this tab) is rare enough to ask for the item. */
   function conversation(c) {
     const li = byId("conversation-" + c.id);
     const member = (c.participants || []).some(function (p) { return p.userId === me; });
+    setArchivedUnread(c.id, member && c.archived && c.unreadCount > 0);
+    if (!member || !shownHere(c.archived)) {
+      if (li) { li.remove(); chat.updateTitle(); }
+      return;
+    }
     const title = li && li.querySelector(".conv-title");
-    const same = li && member && li.dataset.archived === (c.archived ? "1" : "0") &&
-      li.classList.contains("is-muted") === Boolean(c.muted) &&
+    const same = li && li.classList.contains("is-muted") === Boolean(c.muted) &&
       (c.type !== "group" || (title && title.textContent === c.title));
     if (same) setUnread(c.id, c.unreadCount); else chat.refreshItem(c.id);
   }

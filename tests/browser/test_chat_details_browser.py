@@ -10,7 +10,11 @@ import pytest
 from playwright.sync_api import expect
 
 from tests.browser.conftest import PHONE, artifact
-from tests.browser.test_chat_browser import open_conversation, pair  # noqa: F401
+from tests.browser.test_chat_browser import (  # noqa: F401
+    _record_requests,
+    open_conversation,
+    pair,
+)
 
 pytestmark = pytest.mark.slow
 
@@ -209,6 +213,14 @@ def test_a_file_over_the_limit_is_refused_in_megabytes(api, pair, signed_in, tmp
     )
 
 
+def _live(page) -> None:
+    """The page's socket is connected and the list it asked for on connecting is in place (a push
+    from now on lands on the list that stays)."""
+    page.wait_for_function(
+        "() => window.lnk.chat.connected() && !document.querySelector('#list-wrap[aria-busy]')"
+    )
+
+
 def test_archive_offers_undo_and_the_archived_tab_counts_unread(api, pair, signed_in):  # noqa: F811
     alice, bob, conversation_id, _ = pair
     page = signed_in(alice)
@@ -218,17 +230,68 @@ def test_archive_offers_undo_and_the_archived_tab_counts_unread(api, pair, signe
     toast = page.locator("#toasts .toast", has_text="Archived")
     expect(toast).to_contain_text("Archived · Undo")
     expect(page.locator(f"#conversation-{conversation_id}")).to_have_count(0)
+    expect(page.locator("#conversation")).to_have_count(0)
     toast.get_by_role("button", name="Undo").click()
+    expect(toast).to_have_count(0)
     expect(page.locator(f"#conversation-{conversation_id}")).to_be_visible()
     expect(page.locator("#conversation")).to_have_attribute("data-conversation-id", conversation_id)
+    assert api.json("GET", f"/api/conversations/{conversation_id}", alice)["archived"] is False
 
     page.locator("#conversation-actions summary").click()
     page.get_by_role("button", name="Archive").click()
     expect(page.locator(f"#conversation-{conversation_id}")).to_have_count(0)
+    _live(page)
+    asked = _record_requests(page)
     api.send(bob, conversation_id, "Still there?")
-    page.reload()
     tab = page.get_by_role("link", name=re.compile("^Archived"))
-    expect(tab.locator(".tab-count")).to_contain_text("1")
+    expect(tab.locator(".tab-count")).to_be_visible()
+    expect(tab).to_have_accessible_name("Archived , 1 with unread messages")
+    expect(page.locator(f"#conversation-{conversation_id}")).to_have_count(0)  # stays archived
+    assert asked == []  # from the push alone
+    page.reload()
+    expect(tab.locator(".tab-count")).to_contain_text("1")  # what the server counts too
+
+
+def test_the_archived_tab_counts_live_as_people_write_and_as_chats_are_read(api, pair, signed_in):  # noqa: F811
+    """Archived conversations stay archived when a message arrives: the Chats tab's Archived
+    count goes up and down with the pushes alone (new messages, reading, unarchiving and
+    archiving elsewhere), never by asking the server."""
+    alice, bob, first, _ = pair
+    carol = api.register("carol", display_name="Carol Client")
+    second = api.direct(carol, alice)["id"]
+    for cid in (first, second):
+        api.json("POST", f"/api/conversations/{cid}/messages/bulk-mark-read", alice, json={})
+        api.json("PUT", f"/api/conversations/{cid}/archive", alice)
+    page = signed_in(alice)
+    _live(page)
+    count = page.locator("#archived-unread")
+    shown = count.locator("[aria-hidden=true]")
+    expect(count).to_be_hidden()
+    asked = _record_requests(page)
+
+    api.send(bob, first, "Still there?")
+    expect(count).to_be_visible()
+    expect(shown).to_have_text("1")
+    api.send(bob, first, "Hello?")  # the same conversation: still one
+    api.send(carol, second, "Me too")
+    expect(shown).to_have_text("2")
+    expect(count.locator(".visually-hidden")).to_have_text(", 2 with unread messages")
+    expect(page.locator(f"#conversation-{first}, #conversation-{second}")).to_have_count(0)
+
+    api.json("POST", f"/api/conversations/{first}/messages/bulk-mark-read", alice, json={})
+    expect(shown).to_have_text("1")  # read on another device
+    assert asked == [], asked
+    api.json("PUT", f"/api/conversations/{second}/unarchive", alice)
+    expect(count).to_be_hidden()
+    # back in the Chats list with its badge (that item is fetched: a push carries no item)
+    expect(page.locator(f"#conversation-{second} .badge")).to_contain_text("1")
+    assert [r.split("?")[0] for r in asked] == [f"GET chat/partials/conversations/{second}"]
+    api.json("PUT", f"/api/conversations/{second}/archive", alice)
+    expect(shown).to_have_text("1")
+    expect(page.locator(f"#conversation-{second}")).to_have_count(0)
+
+    page.reload()
+    expect(page.locator("#archived-unread [aria-hidden=true]")).to_have_text("1")
 
 
 def _photo(colour: tuple[int, int, int]) -> bytes:

@@ -24,7 +24,15 @@ def test_page_sockets_get_their_own_view_rendered_and_api_sockets_the_message_js
             assert event["message"] == api.json("GET", f"/api/messages/{sent['id']}", carol)
         mine = alice_page.wait_for("newMessage")
         theirs = bob_page.wait_for("newMessage")
-        assert set(mine) == {"conversationId", "message", "html", "preview", "lastMessageId"}
+        assert set(mine) == {
+            "conversationId",
+            "message",
+            "html",
+            "preview",
+            "lastMessageId",
+            "archived",
+        }
+        assert mine["archived"] is theirs["archived"] is False
         assert mine["message"]["id"] == theirs["message"]["id"] == sent["id"]
         assert "msg--mine" in mine["html"] and "msg--mine" not in theirs["html"]
         assert "rendered &lt;b&gt;once&lt;/b&gt;" in theirs["html"]

@@ -125,6 +125,20 @@ def test_the_archived_filter_lists_only_archived_conversations(pair):
     assert 'data-archived="1"' in archived.text
 
 
+def test_the_chats_tab_names_the_archived_conversations_it_counts(client, pair):
+    """The page keeps the Archived tab's count live from pushes: it starts from these ids."""
+    alice, bob, conversation_id = pair
+    alice.post(f"/chat/{conversation_id}/read", {})
+    alice.post(f"/chat/{conversation_id}/archive", {"archived": "1"})
+    count = re.compile(r'class="tab-count" id="archived-unread" data-ids="([^"]*)"( hidden)?>')
+    read = count.search(alice.get("/chat").text)
+    assert read.groups() == ("", " hidden")  # archived, but nothing unread: no count
+    api_send(client, bob, conversation_id, "Still there?")
+    unread = count.search(alice.get("/chat").text)
+    assert unread.groups() == (conversation_id, None)
+    assert "tab-count" not in alice.get("/chat?archived=1").text  # its items show their badges
+
+
 def test_a_long_conversation_opens_on_one_bounded_page_of_history(client, pair):
     """The page's cost is bounded by one page of messages, not by the history's length."""
     alice, bob, conversation_id = pair

@@ -81,6 +81,39 @@ def test_reactions_split_the_views_by_the_readers_own_reaction(app, client, make
     assert all(v.payload["action"] == "reaction" for v in variants)
 
 
+def test_readers_who_keep_it_archived_get_the_same_view_marked_archived(
+    app, client, make_user, monkeypatch
+):
+    """An archived conversation stays archived when a message arrives: those pages count it on
+    the Archived tab, so their push says so (one more emit, not one more rendering)."""
+    users, cid = _group(client, make_user, 4)
+    for user in users[2:]:
+        client.put(f"/api/conversations/{cid}/archive", headers=user.headers)
+    sent = client.post(
+        f"/api/conversations/{cid}/messages", headers=users[0].headers, json={"content": "news"}
+    ).get_json()
+    renders = []
+    import lnk.web.chat.push as push
+
+    real = push.render_template
+    monkeypatch.setattr(push, "render_template", lambda *a, **k: renders.append(a) or real(*a, **k))
+
+    variants = PageFragments(app).message_variants(_message(app, sent["id"]), [u.id for u in users])
+
+    assert len(renders) == 2  # the sender's view and everyone else's
+    by_users = {v.user_ids: v.payload for v in variants}
+    assert set(by_users) == {(users[0].id,), (users[1].id,), (users[2].id, users[3].id)}
+    assert by_users[(users[0].id,)]["archived"] is False
+    assert by_users[(users[1].id,)]["archived"] is False
+    archived = by_users[(users[2].id, users[3].id)]
+    assert archived["archived"] is True
+    assert {k: v for k, v in archived.items() if k != "archived"} == {
+        k: v for k, v in by_users[(users[1].id,)].items() if k != "archived"
+    }
+    conversation = client.get(f"/api/conversations/{cid}", headers=users[2].headers).get_json()
+    assert conversation["archived"] is True and conversation["unreadCount"] == 1
+
+
 def test_rendering_ignores_the_time_zone_of_the_request_that_caused_it(app, client, make_user):
     users, cid = _group(client, make_user, 2)
     sent = client.post(

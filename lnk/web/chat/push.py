@@ -1,12 +1,13 @@
 """What a chat page's socket receives: the change already rendered, once per distinct view.
 
 A page socket (one that connected with ``auth: {fragments: true}``) gets ``newMessage`` and
-``messageUpdated`` with the message's ``_message.html`` item in ``html`` and the conversation
-list's preview line in ``preview``, instead of the message JSON that API sockets get. What a
-message looks like depends on the viewer only through whether it sent the message (its own
-bubble, receipts, offer and booking buttons) and which reaction it gave (the pressed chip), so
-the audience is split by that key and each distinct view is rendered once, for one user of the
-group, and emitted to the page rooms of all of them in one emit.
+``messageUpdated`` with the message's ``_message.html`` item in ``html``, the conversation list's
+preview line in ``preview`` and ``archived`` (whether the viewer keeps the conversation archived),
+instead of the message JSON that API sockets get. What a message looks like depends on the
+viewer only through whether it sent the message (its own bubble, receipts, offer and booking
+buttons) and which reaction it gave (the pressed chip), so the audience is split by that key and
+each distinct view is rendered once, for one user of the group, and emitted to the page rooms of
+all of them in one emit (one more for those of them who keep the conversation archived).
 
 Times are rendered in UTC and en-US inside ``<time datetime=... data-format=...>`` and the page
 shows them in the reader's own zone and locale, in the same text as a page the server renders for
@@ -89,7 +90,8 @@ class PageFragments:
                 payload["conversationId"] = message.conversation_id
                 if action is not None:
                     payload["action"] = action
-                variants.append(PageVariant(tuple(user_ids), payload))
+                for archived, some in _by_archive(conversation, user_ids):
+                    variants.append(PageVariant(some, {**payload, "archived": archived}))
         return variants
 
     def _render(
@@ -113,3 +115,14 @@ class PageFragments:
             "preview": item.preview,
             "lastMessageId": last.id if last else None,
         }
+
+
+def _by_archive(conversation: Conversation, user_ids: list[str]) -> list[tuple[bool, tuple]]:
+    """The viewers who keep the conversation archived apart from the others (one more emit, no
+    more rendering): an archived conversation stays archived when a message arrives, so their
+    pages count it on the Archived tab instead of placing it in the list."""
+    split: dict[bool, list[str]] = {False: [], True: []}
+    for user_id in user_ids:
+        me = conversation.participant(user_id)
+        split[bool(me and me.archived)].append(user_id)
+    return [(archived, tuple(ids)) for archived, ids in split.items() if ids]

@@ -34,7 +34,13 @@ class ConversationList:
     items: list[ConversationItem]
     next_cursor: str | None
     archived: bool
-    archived_unread: int = 0  # archived conversations with unread messages (of the newest 50)
+    # The Chats tab's count: archived conversations with unread messages (of the newest 50), by
+    # id, so that the page keeps the count live from pushes (push.js).
+    archived_unread_ids: list[str] = field(default_factory=list)
+
+    @property
+    def archived_unread(self) -> int:
+        return len(self.archived_unread_ids)
 
 
 def load_list(
@@ -43,14 +49,14 @@ def load_list(
     found, next_cursor = conversations.list_conversations(
         ctx(), user, archived=archived, limit=LIST_PAGE, cursor=cursor
     )
-    archived_unread = 0
-    if not archived:
+    unread_ids = []
+    if not archived and cursor is None:  # a later page of the list shows no tabs
         stored, _ = conversations.list_conversations(
             ctx(), user, archived=True, limit=ARCHIVED_UNREAD_SCAN
         )
-        archived_unread = sum(1 for c in stored if _unread(c, user) > 0)
+        unread_ids = [c.id for c in stored if _unread(c, user) > 0]
     return ConversationList(
-        conversation_items(found, user, active_id), next_cursor, archived, archived_unread
+        conversation_items(found, user, active_id), next_cursor, archived, unread_ids
     )
 
 
