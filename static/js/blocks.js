@@ -12,6 +12,7 @@
     if (!state || !state.userId) return;
     const live = window.lnk.live;
     if (live && typeof state.online === "boolean") live.setOnline(state.userId, state.online);
+    if (live && (state.blocking || state.blockedBy)) live.forgetSeen(state.userId);
     const notice = byId("block-notice");
     if (!notice || notice.dataset.blockUser !== state.userId) return;
     const any = Boolean(state.blocking || state.blockedBy);

@@ -51,6 +51,18 @@
     }
   }
 
+  /* A block hides when either was last seen (the server renders "offline" from then on): the
+     line the page showed goes too, not only at the next reload. */
+  function forgetSeen(userId) {
+    state.seen.delete(userId);
+    document.querySelectorAll('[data-presence-text="' + userId + '"]').forEach(function (span) {
+      delete span.dataset.lastSeenAt;
+      span.lnkAway = [document.createTextNode("offline")];
+      span.lnkShowsAway = false;
+    });
+    applyPresence();
+  }
+
   function setOnline(userId, online, lastSeenAt) {
     if (online) state.online.add(userId); else state.online.delete(userId);
     if (!online && lastSeenAt) state.seen.set(userId, lastSeenAt);
@@ -285,6 +297,7 @@
   window.lnk.live = {
     applyPresence: applyPresence,
     setOnline: setOnline,
+    forgetSeen: forgetSeen,
     emitTyping: emitTyping,
     connected: function () { return state.connected; },
     socket: function () { return state.socket; },

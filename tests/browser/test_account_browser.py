@@ -206,3 +206,29 @@ def test_account_page_and_block_dialog_have_no_serious_violations(api, signed_in
     page.screenshot(path=artifact(f"account-{width}.png"), full_page=True)
     bad = {where: v for where, v in found.items() if v}
     assert not bad, json.dumps(bad, indent=1, ensure_ascii=False)
+
+
+def test_a_block_takes_last_seen_off_the_open_page(api, signed_in):
+    alice = api.register("alice", display_name="Alice Provider")
+    bob = api.register("bob", display_name="Bob Client")
+    carol = api.register("carol", display_name="Carol")
+    conversation_id = api.direct(bob, alice)["id"]
+    api.send(bob, conversation_id, "Hi Alice")
+    alice_page, bob_page = signed_in(alice), signed_in(bob)
+    open_conversation(alice_page, conversation_id)
+    open_conversation(bob_page, conversation_id)
+    about_bob = alice_page.locator(f"#conversation [data-presence-text='{bob.id}']")
+    expect(about_bob).to_have_text("online")
+
+    # Bob's page goes away: Alice's header says when he was last seen
+    bob_page.close()
+    expect(about_bob).to_have_text(re.compile(r"^last seen "), timeout=20_000)
+
+    api.json("POST", f"/api/users/{bob.id}/block", alice)
+    expect(about_bob).to_have_text("offline")  # by the push, without a reload
+    alice_page.reload()
+    expect(alice_page.locator(f"#conversation [data-presence-text='{bob.id}']")).to_have_text(
+        "offline"
+    )
+    # someone Bob shares nothing with never saw it in the first place
+    assert api.json("GET", f"/api/users/{bob.id}", carol).get("lastSeenAt") is None
