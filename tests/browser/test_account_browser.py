@@ -20,6 +20,19 @@ pytestmark = pytest.mark.slow
 LOGIN = re.compile(r".*/login(\?.*)?$")
 
 
+def chatting(api, signed_in, first_words: str):
+    """Alice (a provider) and Bob (a client) in their direct conversation, Bob's first words
+    in it, both pages open on it."""
+    alice = api.register("alice", display_name="Alice Provider")
+    bob = api.register("bob", display_name="Bob Client")
+    conversation_id = api.direct(bob, alice)["id"]
+    api.send(bob, conversation_id, first_words)
+    alice_page, bob_page = signed_in(alice), signed_in(bob)
+    open_conversation(alice_page, conversation_id)
+    open_conversation(bob_page, conversation_id)
+    return alice, bob, conversation_id, alice_page, bob_page
+
+
 def open_account_page(page) -> None:
     page.locator("summary.user-chip").click()
     page.get_by_role("link", name="Account & security").click()
@@ -103,13 +116,9 @@ def test_sign_out_of_other_devices_keeps_this_one(api, signed_in):
 
 
 def test_blocking_from_the_menu_refuses_the_other_side_until_unblocked(api, signed_in):
-    alice = api.register("alice", display_name="Alice Provider")
-    bob = api.register("bob", display_name="Bob Client")
-    conversation_id = api.direct(bob, alice)["id"]
-    api.send(bob, conversation_id, "Hi Alice, are you free on Thursday?")
-    alice_page, bob_page = signed_in(alice), signed_in(bob)
-    open_conversation(alice_page, conversation_id)
-    open_conversation(bob_page, conversation_id)
+    alice, bob, conversation_id, alice_page, bob_page = chatting(
+        api, signed_in, "Hi Alice, are you free on Thursday?"
+    )
 
     # Bob loses his connection and writes meanwhile: the message waits to be sent
     bob_page.context.set_offline(True)
@@ -209,14 +218,8 @@ def test_account_page_and_block_dialog_have_no_serious_violations(api, signed_in
 
 
 def test_a_block_takes_last_seen_off_the_open_page(api, signed_in):
-    alice = api.register("alice", display_name="Alice Provider")
-    bob = api.register("bob", display_name="Bob Client")
+    alice, bob, _, alice_page, bob_page = chatting(api, signed_in, "Hi Alice")
     carol = api.register("carol", display_name="Carol")
-    conversation_id = api.direct(bob, alice)["id"]
-    api.send(bob, conversation_id, "Hi Alice")
-    alice_page, bob_page = signed_in(alice), signed_in(bob)
-    open_conversation(alice_page, conversation_id)
-    open_conversation(bob_page, conversation_id)
     about_bob = alice_page.locator(f"#conversation [data-presence-text='{bob.id}']")
     expect(about_bob).to_have_text("online")
 
